@@ -1,0 +1,9 @@
+"""The JSON API at /api/v1/: one NinjaAPI (OpenAPI schema at /api/v1/openapi.json, docs at
+/api/v1/docs) to which each app contributes a router from its own api.py."""
+
+from ninja import NinjaAPI
+
+from forum.api import register as register_forum
+
+api = NinjaAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs")
+register_forum(api)

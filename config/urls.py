@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("search/", include("search.urls")),
+    path("", include("engagement.urls")),
+    path("", include("forum.urls")),
+    path("pages/", include(wagtail_urls)),
+]
+
+if settings.DEBUG or not settings.PRODUCTION:
+    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -1,0 +1,13 @@
+from django.utils.functional import SimpleLazyObject
+
+from . import permissions, selectors
+
+
+def forum(request):
+    """Lazy so that pages which never show the badge pay no query for it."""
+    user = request.user
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: selectors.notifications_unread_count(user=user)),
+        "is_moderator": SimpleLazyObject(lambda: permissions.is_moderator(user)),
+        "is_editor": SimpleLazyObject(lambda: permissions.is_editor(user)),
+    }

@@ -1,0 +1,136 @@
+"""Who may do what, as plain check functions (Misago style).
+
+`check_*` raise NotAllowed with a message a person can act on; `can_*` return a bool for templates.
+Group membership is read once per request and cached on the user object."""
+
+from django.utils.translation import gettext as _
+
+from . import hooks
+from .errors import NotAllowed
+
+MODERATORS = "Moderators"
+EDITORS = "Editors"
+MEMBERS = "Members"
+
+
+def group_ids(user):
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_huoli_group_ids", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("id", flat=True))
+        user._huoli_group_ids = cached
+    return cached
+
+
+def group_names(user):
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_huoli_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._huoli_group_names = cached
+    return cached
+
+
+def is_moderator(user):
+    return user.is_authenticated and (user.is_staff or MODERATORS in group_names(user))
+
+
+def is_editor(user):
+    return user.is_authenticated and (user.is_staff or EDITORS in group_names(user))
+
+
+def can_read_category(user, category):
+    if category.read_group_id is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or category.read_group_id in group_ids(user)
+
+
+def check_read_category(user, category):
+    if not can_read_category(user, category):
+        raise NotAllowed(_("This category is private."))
+
+
+def can_read_topic(user, topic):
+    if not can_read_category(user, topic.category):
+        return False
+    if topic.is_hidden:
+        return user.is_authenticated and (user.pk == topic.author_id or is_moderator(user))
+    return True
+
+
+def check_read_topic(user, topic):
+    if not can_read_topic(user, topic):
+        raise NotAllowed(_("You may not read this topic."))
+
+
+def _check_member(user):
+    if not user.is_authenticated:
+        raise NotAllowed(_("Please sign in first."), code="login_required")
+    if not user.is_active:
+        raise NotAllowed(_("Your account is not active."))
+
+
+def can_post_in_category(user, category):
+    if not user.is_authenticated or not can_read_category(user, category):
+        return False
+    return category.post_group_id is None or user.is_staff or category.post_group_id in group_ids(user)
+
+
+def check_create_topic(user, category, *, source=""):
+    _check_member(user)
+    check_read_category(user, category)
+    if not can_post_in_category(user, category):
+        raise NotAllowed(_("You may not start topics in %(category)s.") % {"category": category.name})
+    hooks.can_post.check(user, category, kind="topic", source=source)
+
+
+def check_reply(user, topic, *, source=""):
+    _check_member(user)
+    check_read_topic(user, topic)
+    if topic.is_locked and not is_moderator(user):
+        raise NotAllowed(_("This topic is locked: no new replies."), code="locked")
+    if not can_post_in_category(user, topic.category):
+        raise NotAllowed(_("You may not post in %(category)s.") % {"category": topic.category.name})
+    hooks.can_post.check(user, topic.category, kind="reply", source=source)
+
+
+def check_vote(user, post, value=1):
+    _check_member(user)
+    check_read_topic(user, post.topic)
+    if post.author_id == user.pk:
+        raise NotAllowed(_("You cannot vote on your own post."), code="own_post")
+    if not post.is_visible:
+        raise NotAllowed(_("This post is not available."))
+    hooks.can_vote.check(user, post, value)
+
+
+def can_edit_post(user, post):
+    if not user.is_authenticated or not post.is_visible and not is_moderator(user):
+        return False
+    if is_moderator(user):
+        return True
+    return post.author_id == user.pk and not post.topic.is_locked
+
+
+def check_edit_post(user, post):
+    _check_member(user)
+    if not can_edit_post(user, post):
+        raise NotAllowed(_("You may only edit your own posts."), code="not_author")
+
+
+def check_delete_post(user, post):
+    _check_member(user)
+    if not (is_moderator(user) or post.author_id == user.pk):
+        raise NotAllowed(_("You may only delete your own posts."))
+    if post.number == 1 and not is_moderator(user) and post.topic.reply_count > 0:
+        raise NotAllowed(_("A topic with replies can only be removed by a moderator."))
+
+
+def check_moderate(user, topic=None):
+    _check_member(user)
+    if not is_moderator(user):
+        raise NotAllowed(_("Only moderators may do this."))

@@ -1,0 +1,201 @@
+"""Every read a forum page or the API needs, with its joins, so each page runs a fixed number of
+queries whatever the number of rows. Paginators are handed the count from a counter cache where
+one exists, so a page does not pay for COUNT(*)."""
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.http import Http404
+from django.utils.functional import cached_property
+
+from . import permissions
+from .models import Bookmark, Category, Notification, Post, PostVote, Tag, Topic, TopicRead, User
+
+TOPIC_SORTS = {
+    "latest": ("-is_pinned", "-last_activity_at", "-id"),
+    "hot": ("-is_pinned", "-hot_score", "-id"),
+    "top": ("-is_pinned", "-vote_score", "-id"),
+    "new": ("-created_at", "-id"),
+}
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator whose total comes from a counter cache instead of COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = max(int(count), 0)
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def paginate(paginator, number):
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def _readable_categories_q(user):
+    if user.is_authenticated and user.is_staff:
+        return Q()
+    q = Q(read_group__isnull=True)
+    if user.is_authenticated:
+        q |= Q(read_group__in=permissions.group_ids(user))
+    return q
+
+
+def category_list(*, user):
+    """Categories the user may read, with their latest topic and its last poster: one query."""
+    return list(
+        Category.objects.filter(_readable_categories_q(user))
+        .select_related("last_topic", "last_topic__last_poster", "parent")
+        .order_by("position", "id")
+    )
+
+
+def category_get(*, slug, user):
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        raise Http404
+    permissions.check_read_category(user, category)
+    return category
+
+
+def topic_queryset(*, user):
+    qs = Topic.objects.select_related("category", "author", "last_poster").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug"))
+    )
+    if not permissions.is_moderator(user):
+        qs = qs.filter(is_hidden=False)
+    return qs
+
+
+def topic_list(*, category, user, sort="latest", page=1, per_page=20, tag=None):
+    """A page of topics in a category: the topics and their tags, two queries."""
+    order = TOPIC_SORTS.get(sort, TOPIC_SORTS["latest"])
+    qs = topic_queryset(user=user).filter(category=category).order_by(*order)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+        return paginate(Paginator(qs, per_page), page)
+    if permissions.is_moderator(user):
+        return paginate(Paginator(qs, per_page), page)
+    return paginate(KnownCountPaginator(qs, per_page, count=category.topic_count), page)
+
+
+def latest_topics(*, user, limit=20, sort="latest"):
+    order = TOPIC_SORTS.get(sort, TOPIC_SORTS["latest"])
+    qs = topic_queryset(user=user).filter(_readable_category_field_q(user)).order_by(*order[1:])
+    return list(qs[:limit])
+
+
+def _readable_category_field_q(user):
+    if user.is_authenticated and user.is_staff:
+        return Q()
+    q = Q(category__read_group__isnull=True)
+    if user.is_authenticated:
+        q |= Q(category__read_group__in=permissions.group_ids(user))
+    return q
+
+
+def topic_get(*, topic_id, user):
+    topic = Topic.objects.select_related("category", "author").filter(pk=topic_id).first()
+    if topic is None:
+        raise Http404
+    permissions.check_read_topic(user, topic)
+    return topic
+
+
+def post_queryset(*, user):
+    qs = Post.objects.select_related("author", "reply_to__author")
+    if user.is_authenticated:
+        qs = qs.annotate(
+            my_vote=Subquery(
+                PostVote.objects.filter(post=OuterRef("pk"), user=user).values("value")[:1],
+                output_field=IntegerField(),
+            ),
+            is_bookmarked=Exists(Bookmark.objects.filter(post=OuterRef("pk"), user=user)),
+        )
+    else:
+        qs = qs.annotate(my_vote=Value(None, output_field=IntegerField()))
+    return qs
+
+
+def topic_posts(*, topic, user, page=1, per_page=20):
+    """A page of a topic's posts with authors and the reader's own votes and bookmarks, in one
+    query. Post numbers are gap-free, so hidden and deleted posts keep their place (shown as a
+    placeholder to those who may not see them) and the page needs no COUNT(*)."""
+    qs = post_queryset(user=user).filter(topic=topic).order_by("number")
+    return paginate(KnownCountPaginator(qs, per_page, count=topic.post_count), page)
+
+
+def page_of_post_number(*, number, per_page=20):
+    return max((int(number) - 1) // per_page + 1, 1)
+
+
+def topic_first_unread_number(*, topic, user):
+    if not user.is_authenticated:
+        return 1
+    read = TopicRead.objects.filter(topic=topic, user=user).values_list("last_read_number", flat=True).first()
+    return min((read or 0) + 1, topic.post_count)
+
+
+def post_get(*, post_id, user):
+    post = Post.objects.select_related("topic__category", "author").filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    permissions.check_read_topic(user, post.topic)
+    return post
+
+
+def member_get(*, username):
+    member = User.objects.filter(username=username, is_active=True).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def member_recent_posts(*, member, user, limit=10):
+    qs = (
+        Post.objects.filter(author=member, is_hidden=False, is_deleted=False, topic__is_hidden=False)
+        .filter(_readable_category_field_q_for_post(user))
+        .select_related("topic")
+        .order_by("-created_at")
+    )
+    return list(qs[:limit])
+
+
+def _readable_category_field_q_for_post(user):
+    if user.is_authenticated and user.is_staff:
+        return Q()
+    q = Q(topic__category__read_group__isnull=True)
+    if user.is_authenticated:
+        q |= Q(topic__category__read_group__in=permissions.group_ids(user))
+    return q
+
+
+def member_bookmarks(*, user, page=1, per_page=20):
+    qs = (
+        Bookmark.objects.filter(user=user)
+        .select_related("post__topic", "post__author")
+        .order_by("-created_at")
+    )
+    return paginate(Paginator(qs, per_page), page)
+
+
+def notifications_for(*, user, page=1, per_page=20):
+    qs = Notification.objects.filter(recipient=user).select_related("actor", "topic").order_by("-created_at", "-id")
+    return paginate(Paginator(qs, per_page), page)
+
+
+def notifications_unread_count(*, user):
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def page_count(page: Page):
+    return page.paginator.num_pages

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=10, acks_late=True)
+def post_notify(self, post_id):
+    """Fan a new post's notifications out to subscribers and mentioned members."""
+    return services.post_notify_recipients(post_id=post_id)

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("latest/", views.latest, name="latest"),
+    path("c/<str:slug>/", views.category, name="category"),
+    path("new/", views.topic_new, name="topic_new"),
+    path("t/<int:pk>/", views.topic_short, name="topic_short"),
+    path("t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),
+    path("t/<int:pk>/reply/", views.topic_reply, name="topic_reply"),
+    path("t/<int:pk>/subscribe/", views.topic_subscribe, name="topic_subscribe"),
+    path("t/<int:pk>/moderate/", views.topic_moderate, name="topic_moderate"),
+    path("t/<int:pk>/<str:slug>/", views.topic, name="topic"),
+    path("p/<int:pk>/", views.post, name="post"),
+    path("p/<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("p/<int:pk>/vote/", views.post_vote, name="post_vote"),
+    path("p/<int:pk>/bookmark/", views.post_bookmark, name="post_bookmark"),
+    path("p/<int:pk>/delete/", views.post_delete, name="post_delete"),
+    path("u/<str:username>/", views.member, name="member"),
+    path("u/<str:username>/avatar.svg", views.avatar_default, name="avatar_default"),
+    path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("bookmarks/", views.bookmarks, name="bookmarks"),
+]
