@@ -70,6 +70,7 @@ topic_changed = Event("topic_changed", "topic, actor, change (locked, pinned, hi
 topic_moved = Event("topic_moved", "topic, actor, old_category")
 notification_created = Event("notification_created", "notification")
 member_joined = Event("member_joined", "member")
+content_featured = Event("content_featured", "obj (a Topic or a Post), actor, featured (bool): featured or unfeatured")
 
 # --- policies (checks get positional arguments) ------------------------------------------------
 can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply', source=str)")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_\-\u4e00-\u9fff]{3,30})")
+# A username is 3-30 of these characters; a longer run is nobody's name, not its first 30 characters.
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_\-\u4e00-\u9fff]{3,30})(?![A-Za-z0-9_\-\u4e00-\u9fff])")
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",

@@ -121,6 +121,12 @@ class Topic(models.Model):
     hot_score = models.FloatField(default=0.0)
     # live-update sequence for this topic (realtime issue); only grows
     event_seq = models.PositiveBigIntegerField(default=0)
+    # featured (精华) by an editor or moderator: forum.services.topic_feature
+    is_featured = models.BooleanField(_("featured"), default=False)
+    featured_at = models.DateTimeField(_("featured at"), null=True, blank=True)
+    featured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("featured by"))
+    featured_note = models.CharField(_("editor's note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("topic")
@@ -130,6 +136,7 @@ class Topic(models.Model):
             models.Index(fields=["category", "-is_pinned", "-hot_score"], name="topic_cat_hot"),
             models.Index(fields=["category", "-is_pinned", "-vote_score"], name="topic_cat_top"),
             models.Index(fields=["-last_activity_at"], name="topic_latest"),
+            models.Index(fields=["-featured_at"], condition=Q(is_featured=True), name="topic_featured"),
         ]
 
     def __str__(self):
@@ -158,13 +165,22 @@ class Post(models.Model):
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0)
+    # featured (精华) by an editor or moderator: forum.services.post_feature
+    is_featured = models.BooleanField(_("featured"), default=False)
+    featured_at = models.DateTimeField(_("featured at"), null=True, blank=True)
+    featured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("featured by"))
+    featured_note = models.CharField(_("editor's note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["topic", "number"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         constraints = [models.UniqueConstraint(fields=["topic", "number"], name="post_topic_number_uniq")]
-        indexes = [models.Index(fields=["author", "-created_at"], name="post_author_recent")]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+            models.Index(fields=["-featured_at"], condition=Q(is_featured=True), name="post_featured"),
+        ]
 
     def __str__(self):
         return f"{self.topic_id}#{self.number}"
@@ -243,6 +259,7 @@ class Notification(models.Model):
         MENTION = "mention", _("mention")
         VOTE = "vote", _("upvote")
         SYSTEM = "system", _("system")
+        FEATURED = "featured", _("featured")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")

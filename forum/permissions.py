@@ -134,3 +134,16 @@ def check_moderate(user, topic=None):
     _check_member(user)
     if not is_moderator(user):
         raise NotAllowed(_("Only moderators may do this."))
+
+
+def can_feature(user):
+    """Featuring (精华) is an editorial act: editors and moderators."""
+    return user.is_authenticated and user.is_active and (is_editor(user) or is_moderator(user))
+
+
+def check_feature(user, topic):
+    """May `user` feature or unfeature `topic` (or one of its posts)?"""
+    _check_member(user)
+    if not can_feature(user):
+        raise NotAllowed(_("Only editors and moderators may feature content."), code="not_editor")
+    check_read_topic(user, topic)

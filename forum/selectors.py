@@ -8,7 +8,18 @@ from django.http import Http404
 from django.utils.functional import cached_property
 
 from . import permissions
-from .models import Bookmark, Category, Notification, Post, PostVote, Tag, Topic, TopicRead, User
+from .models import (
+    Bookmark,
+    Category,
+    Notification,
+    Post,
+    PostVote,
+    Tag,
+    Topic,
+    TopicRead,
+    TopicSubscription,
+    User,
+)
 
 TOPIC_SORTS = {
     "latest": ("-is_pinned", "-last_activity_at", "-id"),
@@ -129,7 +140,27 @@ def topic_posts(*, topic, user, page=1, per_page=20):
     query. Post numbers are gap-free, so hidden and deleted posts keep their place (shown as a
     placeholder to those who may not see them) and the page needs no COUNT(*)."""
     qs = post_queryset(user=user).filter(topic=topic).order_by("number")
-    return paginate(KnownCountPaginator(qs, per_page, count=topic.post_count), page)
+    result = paginate(KnownCountPaginator(qs, per_page, count=topic.post_count), page)
+    result.object_list = list(result.object_list)
+    for post in result.object_list:
+        post.topic = topic  # permission checks read post.topic: no query per post
+    return result
+
+
+def post_for_reader(*, post_id, user):
+    """One post with its topic and category and the reader's own vote and bookmark, for the vote and
+    bookmark fragments (one query)."""
+    post = post_queryset(user=user).select_related("topic__category").filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    permissions.check_read_topic(user, post.topic)
+    return post
+
+
+def topic_is_subscribed(*, topic, user):
+    if not user.is_authenticated:
+        return False
+    return TopicSubscription.objects.filter(topic=topic, user=user).exists()
 
 
 def page_of_post_number(*, number, per_page=20):
@@ -195,6 +226,47 @@ def notifications_unread_count(*, user):
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- featured (精华) ------------------------------------------------------------------------------
+def featured_topics(*, user, category=None, page=1, per_page=20):
+    """A page of featured topics, the most recently featured first. Hidden topics and topics in
+    categories the reader may not read never appear (for moderators neither: this is a public list)."""
+    qs = (
+        topic_queryset(user=user).filter(is_featured=True, is_hidden=False)
+        .filter(_readable_category_field_q(user))
+        .select_related("featured_by")
+        .order_by("-featured_at", "-id")
+    )
+    if category is not None:
+        qs = qs.filter(category=category)
+    return paginate(Paginator(qs, per_page), page)
+
+
+def featured_posts(*, user, category=None, page=1, per_page=20):
+    """A page of featured posts with their topics and authors: only visible posts of visible topics
+    in categories the reader may read."""
+    qs = (
+        Post.objects.filter(is_featured=True, is_hidden=False, is_deleted=False, topic__is_hidden=False)
+        .filter(_readable_category_field_q_for_post(user))
+        .select_related("topic__category", "author", "featured_by")
+        .order_by("-featured_at", "-id")
+    )
+    if category is not None:
+        qs = qs.filter(topic__category=category)
+    return paginate(Paginator(qs, per_page), page)
+
+
+def community_numbers(*, now=None):
+    """Live numbers for landing pages: active members, and visible posts written today (site time zone)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "members": User.objects.filter(is_active=True).count(),
+        "posts_today": Post.objects.filter(created_at__gte=start, is_hidden=False, is_deleted=False).count(),
+    }
 
 
 def page_count(page: Page):

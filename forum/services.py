@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import cache as fragment_cache
 from . import hooks, permissions
 from .errors import Conflict, InvalidInput, NotAllowed
 from .markdown import extract_mentions, render_markdown
@@ -120,6 +121,7 @@ def topic_create(*, actor, category, title, body, tags=()):
     TopicSubscription.objects.get_or_create(user=actor, topic=topic)
     TopicRead.objects.create(user=actor, topic=topic, last_read_number=1)
     _schedule_post_notifications(post)
+    fragment_cache.bump_category(category.pk)
     hooks.topic_created.send(topic=topic, actor=actor)
     hooks.post_created.send(post=post, actor=actor)
     return topic
@@ -155,6 +157,8 @@ def post_create(*, actor, topic, body, reply_to=None):
                                                                           "updated_at": now})
     post.topic = topic
     _schedule_post_notifications(post)
+    fragment_cache.bump_topic(topic.pk)
+    fragment_cache.bump_category(topic.category_id)
     hooks.post_created.send(post=post, actor=actor)
     return post
 
@@ -180,6 +184,9 @@ def post_edit(*, actor, post, body, title=None, reason=""):
         topic.title = new_title
         topic.slug = _topic_slug(new_title)
         topic.save(update_fields=["title", "slug"])
+    fragment_cache.bump_topic(topic.pk)
+    if post.number == 1:
+        fragment_cache.bump_category(topic.category_id)
     hooks.post_edited.send(post=post, actor=actor, reason=reason)
     return post
 
@@ -194,6 +201,8 @@ def _set_post_visibility(*, actor, post, field, value):
         post.deleted_by = actor if value else None
         update += ["deleted_at", "deleted_by"]
     post.save(update_fields=update)
+    fragment_cache.bump_topic(post.topic_id)
+    fragment_cache.bump_category(post.topic.category_id)
     if was_visible != post.is_visible:
         delta = 1 if post.is_visible else -1
         if post.number > 1:
@@ -237,6 +246,8 @@ def _set_topic_flag(*, actor, topic, field, value):
         return topic
     setattr(topic, field, value)
     topic.save(update_fields=[field])
+    fragment_cache.bump_topic(topic.pk)
+    fragment_cache.bump_category(topic.category_id)
     if field == "is_hidden":
         Category.objects.filter(pk=topic.category_id).update(topic_count=F("topic_count") + (-1 if value else 1))
     hooks.topic_changed.send(topic=topic, actor=actor, change=field.removeprefix("is_"))
@@ -252,9 +263,114 @@ def topic_set_flag(*, actor, topic, flag, value):
     return _set_topic_flag(actor=actor, topic=topic, field=f"is_{flag}", value=bool(value))
 
 
+# --- featuring (精华) -----------------------------------------------------------------------------
+FEATURE_NOTE_MAX = 300
+
+
+def _clean_feature_note(note):
+    note = " ".join(str(note or "").split())
+    if len(note) > FEATURE_NOTE_MAX:
+        raise InvalidInput(_("The editor's note is too long (at most %(n)d characters).") % {"n": FEATURE_NOTE_MAX},
+                           field="note")
+    return note
+
+
+def _feature_audit(*, actor, obj, featured, note, subject):
+    from audit.log import audit_record
+
+    kind = obj._meta.model_name
+    audit_record(actor=actor, action=f"forum.{kind}_{'feature' if featured else 'unfeature'}",
+                 reason=note or ("featured" if featured else "unfeatured"), target=obj, subject=subject,
+                 data={"note": note})
+
+
+def _set_featured(obj, *, actor, featured, note):
+    obj.is_featured = featured
+    obj.featured_at = timezone.now() if featured else None
+    obj.featured_by = actor if featured else None
+    obj.featured_note = note if featured else ""
+    obj.save(update_fields=["is_featured", "featured_at", "featured_by", "featured_note"])
+
+
 @transaction.atomic
+def topic_feature(*, actor, topic, featured, note=""):
+    """Feature (精华) or unfeature a topic: editors and moderators. Featuring weighs the topic in
+    "hot", notifies its author and (through hooks.content_featured) pays the featured points;
+    unfeaturing takes them back. Hidden topics cannot be featured; repeating the current state is a
+    Conflict and writes nothing."""
+    featured = bool(featured)
+    note = _clean_feature_note(note) if featured else ""
+    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    permissions.check_feature(actor, topic)
+    if topic.is_featured == featured:
+        raise Conflict(_("This topic is already featured.") if featured else _("This topic is not featured."),
+                       code="already_featured" if featured else "not_featured")
+    if featured and topic.is_hidden:
+        raise InvalidInput(_("A hidden topic cannot be featured."), code="hidden")
+    _set_featured(topic, actor=actor, featured=featured, note=note)
+    _refresh_hot(topic.pk, topic.created_at)
+    _feature_audit(actor=actor, obj=topic, featured=featured, note=note, subject=topic.author)
+    fragment_cache.bump_topic(topic.pk)
+    fragment_cache.bump_category(topic.category_id)
+    if featured:
+        message = _("Your topic “%(title)s” was featured (精华).") % {"title": topic.title}
+        if note:
+            message += " " + _("Editor's note: %(note)s") % {"note": note}
+        _notify(recipient_id=topic.author_id, kind=Notification.Kind.FEATURED, actor=actor, topic=topic,
+                message=message, url=topic.get_absolute_url())
+    hooks.content_featured.send(obj=topic, actor=actor, featured=featured)
+    return topic
+
+
+@transaction.atomic
+def post_feature(*, actor, post, featured, note=""):
+    """Feature (精华) or unfeature one post (a reply or an opening post): editors and moderators.
+    Hidden or deleted posts, and posts in hidden topics, cannot be featured."""
+    featured = bool(featured)
+    note = _clean_feature_note(note) if featured else ""
+    post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
+    permissions.check_feature(actor, post.topic)
+    if post.is_featured == featured:
+        raise Conflict(_("This post is already featured.") if featured else _("This post is not featured."),
+                       code="already_featured" if featured else "not_featured")
+    if featured and (not post.is_visible or post.topic.is_hidden):
+        raise InvalidInput(_("A hidden or deleted post cannot be featured."), code="hidden")
+    _set_featured(post, actor=actor, featured=featured, note=note)
+    _feature_audit(actor=actor, obj=post, featured=featured, note=note, subject=post.author)
+    fragment_cache.bump_topic(post.topic_id)
+    if featured:
+        message = _("Your post in “%(title)s” was featured (精华).") % {"title": post.topic.title}
+        if note:
+            message += " " + _("Editor's note: %(note)s") % {"note": note}
+        _notify(recipient_id=post.author_id, kind=Notification.Kind.FEATURED, actor=actor, post=post,
+                message=message)
+    hooks.content_featured.send(obj=post, actor=actor, featured=featured)
+    return post
+
+
 def topic_register_view(*, topic_id):
-    Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + 1)
+    """Count one view of a topic. Views are counted in the cache and written in batches: one UPDATE
+    per settings.HUOLI["VIEW_COUNT_BATCH"] views (default 10), so reading a topic usually costs no
+    write (a commit per page view was the most expensive part of a guest's topic page). The counter
+    only grows, so exactly one request sees each multiple of the batch and writes it. At most
+    batch - 1 views of a topic are lost if the cache is cleared. A batch of 1 writes every view."""
+    from django.core.cache import cache
+
+    batch = max(int(settings.HUOLI.get("VIEW_COUNT_BATCH", 10)), 1)
+    if batch == 1:
+        Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + 1)
+        return
+    key = f"huoli:views:{topic_id}"
+    if cache.add(key, 1, timeout=None):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.add(key, 1, timeout=None)
+            count = 1
+    if count % batch == 0:
+        Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + batch)
 
 
 @transaction.atomic
@@ -315,6 +431,9 @@ def post_vote(*, actor, post, value):
         Topic.objects.filter(pk=post.topic_id).update(vote_score=F("vote_score") + (value - old))
         _refresh_hot(post.topic_id, post.topic.created_at)
     post.refresh_from_db(fields=["upvotes", "downvotes", "score"])
+    fragment_cache.bump_topic(post.topic_id)
+    if post.number == 1:
+        fragment_cache.bump_category(post.topic.category_id)
     if value == 1:
         _notify(recipient_id=post.author_id, kind=Notification.Kind.VOTE, actor=actor, post=post)
     hooks.vote_changed.send(post=post, actor=actor, old=old, new=value)

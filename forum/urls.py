@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tokens
 
 app_name = "forum"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("u/<str:username>/", views.member, name="member"),
     path("u/<str:username>/avatar.svg", views.avatar_default, name="avatar_default"),
     path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("settings/tokens/", views_tokens.api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
 ]

@@ -1,84 +1,514 @@
-"""PLACEHOLDER: replaced by the UI work."""
+"""The forum's HTML pages. Each view parses the input, calls a service (writes) or selectors (reads)
+and renders; every rule lives in forum.services / forum.permissions.
+
+- A forum.errors.ForumError is shown on the page with its status (400/403/409/429, plus Retry-After
+  on 429). A form is re-rendered with the member's input kept, so nothing typed is lost.
+- Writes by guests redirect to the sign-in page; every POST is CSRF-protected (Django's middleware).
+- htmx: vote and bookmark forms swap a fragment when the request comes from htmx, and work as plain
+  forms (redirect back to the post) without JavaScript.
+- Anonymous readers get pages whose body is a cached fragment (forum/cache.py), keyed by a version
+  that every write bumps, so they are never stale.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import cache as fragment_cache
+from . import permissions, selectors, services
+from .errors import ForumError, InvalidInput, RateLimited
+from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
+
+TOPIC_SORTS = ("latest", "hot", "top")
+MODERATE_TOPIC = {
+    "lock": ("locked", True), "unlock": ("locked", False),
+    "pin": ("pinned", True), "unpin": ("pinned", False),
+    "hide": ("hidden", True), "unhide": ("hidden", False),
+}
+MODERATE_POST = ("hide_post", "unhide_post", "restore_post")
 
 
-def index(request, *args, **kwargs):
-    return HttpResponse('index')
+# --- helpers -----------------------------------------------------------------------------------
+def _per_page(kind):
+    return settings.HUOLI["POSTS_PER_PAGE" if kind == "posts" else "TOPICS_PER_PAGE"]
 
 
-def latest(request, *args, **kwargs):
-    return HttpResponse('latest')
+def _page_number(request):
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
-def category(request, *args, **kwargs):
-    return HttpResponse('category')
+def _with_status(response, error):
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
-def topic_new(request, *args, **kwargs):
-    return HttpResponse('topic_new')
+def _render_error(request, template, context, error):
+    context = {**context, "error": error}
+    return _with_status(render(request, template, context, status=error.status), error)
 
 
-def topic_short(request, *args, **kwargs):
-    return HttpResponse('topic_short')
+def _login(request, next_url=None):
+    next_url = next_url or request.get_full_path()
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        login_url = reverse(settings.LOGIN_URL) + "?" + urlencode({"next": next_url})
+        response["HX-Redirect"] = login_url
+        return response
+    return redirect_to_login(next_url)
 
 
-def topic_unread(request, *args, **kwargs):
-    return HttpResponse('topic_unread')
+def shows_forum_errors(view):
+    """A ForumError that a view does not handle itself becomes a page with its message and status;
+    'please sign in' becomes the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ForumError as error:
+            if error.code == "login_required" or (not request.user.is_authenticated and request.method == "POST"):
+                return _login(request)
+            return _render_error(request, "forum/error.html", {}, error)
+
+    return wrapper
 
 
-def topic_reply(request, *args, **kwargs):
-    return HttpResponse('topic_reply')
+def _render_fragment(request, template, context):
+    return render_to_string(template, context, request=request)
 
 
-def topic_subscribe(request, *args, **kwargs):
-    return HttpResponse('topic_subscribe')
+def _anonymous_fragment(request, *, scope, ident, name, parts, template, build):
+    """For guests: the cached fragment. For members: None (the page renders the include itself)."""
+    if request.user.is_authenticated:
+        return None
+    html = fragment_cache.cached_fragment(
+        scope=scope, ident=ident, name=name, parts=(get_language(), *parts),
+        render=lambda: _render_fragment(request, template, build()),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
 
-def topic_moderate(request, *args, **kwargs):
-    return HttpResponse('topic_moderate')
+def _post_url(post):
+    topic = post.topic
+    page = selectors.page_of_post_number(number=post.number, per_page=_per_page("posts"))
+    url = topic.get_absolute_url()
+    if page > 1:
+        url += f"?page={page}"
+    return f"{url}#p{post.number}"
 
 
-def topic(request, *args, **kwargs):
-    return HttpResponse('topic')
+def _last_page(topic):
+    return selectors.page_of_post_number(number=max(topic.post_count, 1), per_page=_per_page("posts"))
 
 
-def post(request, *args, **kwargs):
-    return HttpResponse('post')
+# --- index, latest, category ------------------------------------------------------------------
+def _index_context(request):
+    return {
+        "categories": selectors.category_list(user=request.user),
+        "latest": selectors.latest_topics(user=request.user, limit=10),
+    }
 
 
-def post_edit(request, *args, **kwargs):
-    return HttpResponse('post_edit')
+@require_GET
+@shows_forum_errors
+def index(request):
+    fragment = _anonymous_fragment(request, scope="forum", ident=0, name="index", parts=(),
+                                   template="forum/includes/index_body.html",
+                                   build=lambda: _index_context(request))
+    context = {"fragment": fragment} if fragment is not None else _index_context(request)
+    return render(request, "forum/index.html", context)
 
 
-def post_vote(request, *args, **kwargs):
-    return HttpResponse('post_vote')
+@require_GET
+@shows_forum_errors
+def latest(request):
+    def build():
+        return {"topics": selectors.latest_topics(user=request.user, limit=30), "show_category": True}
+
+    fragment = _anonymous_fragment(request, scope="forum", ident=0, name="latest", parts=(),
+                                   template="forum/includes/topic_list.html", build=build)
+    return render(request, "forum/latest.html", {"fragment": fragment} if fragment is not None else build())
 
 
-def post_bookmark(request, *args, **kwargs):
-    return HttpResponse('post_bookmark')
+@require_GET
+@shows_forum_errors
+def category(request, slug):
+    cat = selectors.category_get(slug=slug, user=request.user)
+    sort = request.GET.get("sort")
+    sort = sort if sort in TOPIC_SORTS else "latest"
+    tag = (request.GET.get("tag") or "").strip()[:40] or None
+    page = _page_number(request)
+
+    def build():
+        topics = selectors.topic_list(category=cat, user=request.user, sort=sort, page=page,
+                                      per_page=_per_page("topics"), tag=tag)
+        params = {"sort": sort} if sort != "latest" else {}
+        if tag:
+            params["tag"] = tag
+        return {"page_obj": topics, "topics": topics.object_list, "page_params": params, "category": cat}
+
+    fragment = _anonymous_fragment(request, scope="category", ident=cat.pk, name="list", parts=(sort, tag, page),
+                                   template="forum/includes/topic_list.html", build=build)
+    context = {"category": cat, "sort": sort, "sorts": _sort_links(), "tag": tag,
+               "can_post": permissions.can_post_in_category(request.user, cat)}
+    context.update({"fragment": fragment} if fragment is not None else build())
+    return render(request, "forum/category.html", context)
 
 
-def post_delete(request, *args, **kwargs):
-    return HttpResponse('post_delete')
+def _sort_links():
+    return [("latest", _("Latest")), ("hot", _("Hot")), ("top", _("Top"))]
 
 
-def member(request, *args, **kwargs):
-    return HttpResponse('member')
+# --- topic -------------------------------------------------------------------------------------
+def _topic_body_context(request, topic, page_number, *, reply_form=None):
+    user = request.user
+    posts = selectors.topic_posts(topic=topic, user=user, page=page_number, per_page=_per_page("posts"))
+    is_mod = permissions.is_moderator(user)
+    may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
+                 and (not topic.is_locked or is_mod))
+    if may_reply and reply_form is None:
+        reply_form = ReplyForm()
+    return {
+        "topic": topic, "category": topic.category, "page_obj": posts, "posts": posts.object_list,
+        "is_mod": is_mod, "reply_form": reply_form, "page_params": {},
+    }
 
 
-def avatar_default(request, *args, **kwargs):
-    return HttpResponse('avatar_default')
+def _render_topic(request, topic, page_number, *, status=200, error=None, reply_form=None, reply_to=None):
+    context = {"topic": topic, "category": topic.category, "error": error, "reply_to": reply_to}
+    fragment = None
+    if status == 200 and reply_form is None:
+        fragment = _anonymous_fragment(
+            request, scope="topic", ident=topic.pk, name="page", parts=(page_number,),
+            template="forum/includes/topic_body.html",
+            build=lambda: _topic_body_context(request, topic, page_number),
+        )
+    if fragment is not None:
+        context["fragment"] = fragment
+    else:
+        context.update(_topic_body_context(request, topic, page_number, reply_form=reply_form))
+        context["reply_to"] = reply_to
+        if request.user.is_authenticated:
+            context["subscribed"] = selectors.topic_is_subscribed(topic=topic, user=request.user)
+            if status == 200 and context["posts"]:
+                services.topic_mark_read(actor=request.user, topic=topic, number=context["posts"][-1].number)
+    response = render(request, "forum/topic.html", context, status=status)
+    return _with_status(response, error) if error else response
 
 
-def profile_edit(request, *args, **kwargs):
-    return HttpResponse('profile_edit')
+def _reply_form_for(request, topic):
+    """A reply form prefilled by ?reply_to=<post id> or ?quote=<post id> (members only)."""
+    target_id = request.GET.get("quote") or request.GET.get("reply_to")
+    if not (request.user.is_authenticated and target_id and target_id.isdigit()):
+        return None, None
+    target = selectors.post_get(post_id=int(target_id), user=request.user)
+    if target.topic_id != topic.pk or not target.is_visible:
+        return None, None
+    initial = {"reply_to": target.pk}
+    if request.GET.get("quote"):
+        quoted = "\n".join("> " + line for line in target.source.splitlines())
+        initial["body"] = f"> @{target.author.username}:\n{quoted}\n\n"
+    return ReplyForm(initial=initial), target
 
 
-def notifications(request, *args, **kwargs):
-    return HttpResponse('notifications')
+@require_GET
+@shows_forum_errors
+def topic(request, pk, slug):
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    if slug != (t.slug or "-"):
+        url = t.get_absolute_url()
+        if request.META.get("QUERY_STRING"):
+            url += "?" + request.META["QUERY_STRING"]
+        return redirect(url, permanent=True)
+    services.topic_register_view(topic_id=t.pk)
+    reply_form, reply_to = _reply_form_for(request, t)
+    return _render_topic(request, t, _page_number(request), reply_form=reply_form, reply_to=reply_to)
 
 
-def bookmarks(request, *args, **kwargs):
-    return HttpResponse('bookmarks')
+@require_GET
+@shows_forum_errors
+def topic_short(request, pk):
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    return redirect(t.get_absolute_url())
 
 
+@require_GET
+@shows_forum_errors
+def topic_unread(request, pk):
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    number = selectors.topic_first_unread_number(topic=t, user=request.user)
+    page = selectors.page_of_post_number(number=number, per_page=_per_page("posts"))
+    url = t.get_absolute_url() + (f"?page={page}" if page > 1 else "")
+    return redirect(f"{url}#p{number}")
+
+
+@require_POST
+@shows_forum_errors
+def topic_reply(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, reverse("forum:topic_short", args=[pk]))
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    form = ReplyForm(request.POST)
+    reply_to = None
+    if form.is_valid():
+        try:
+            post = services.post_create(actor=request.user, topic=t, body=form.cleaned_data["body"],
+                                        reply_to=form.cleaned_data["reply_to"])
+        except ForumError as error:
+            add_service_error(form, error)
+            return _render_topic(request, t, _last_page(t), status=error.status, error=error, reply_form=form)
+        return redirect(_post_url(post))
+    error = InvalidInput(_("Please correct the errors below."))
+    return _render_topic(request, t, _last_page(t), status=400, error=error, reply_form=form, reply_to=reply_to)
+
+
+@require_POST
+@shows_forum_errors
+def topic_subscribe(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, reverse("forum:topic_short", args=[pk]))
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    subscribed = request.POST.get("subscribed") == "1"
+    services.topic_subscribe(actor=request.user, topic=t, subscribed=subscribed)
+    messages.success(request, _("You will be notified of new replies.") if subscribed
+                     else _("You will no longer be notified of new replies."))
+    return redirect(t.get_absolute_url())
+
+
+@require_POST
+@shows_forum_errors
+def topic_moderate(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, reverse("forum:topic_short", args=[pk]))
+    t = selectors.topic_get(topic_id=pk, user=request.user)
+    action = request.POST.get("action", "")
+    page = _page_number(request)
+    try:
+        if action in MODERATE_TOPIC:
+            flag, value = MODERATE_TOPIC[action]
+            services.topic_set_flag(actor=request.user, topic=t, flag=flag, value=value)
+            return redirect(t.get_absolute_url())
+        if action in MODERATE_POST:
+            post_id = request.POST.get("post", "")
+            post = selectors.post_get(post_id=int(post_id), user=request.user) if post_id.isdigit() else None
+            if post is None or post.topic_id != t.pk:
+                raise InvalidInput(_("Unknown post."))
+            if action == "restore_post":
+                services.post_restore(actor=request.user, post=post)
+            else:
+                services.post_set_hidden(actor=request.user, post=post, hidden=action == "hide_post")
+            return redirect(_post_url(post))
+        raise InvalidInput(_("Unknown moderation action."))
+    except ForumError as error:
+        return _render_topic(request, t, page, status=error.status, error=error)
+
+
+# --- posts -------------------------------------------------------------------------------------
+@require_GET
+@shows_forum_errors
+def post(request, pk):
+    p = selectors.post_get(post_id=pk, user=request.user)
+    return redirect(_post_url(p))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def topic_new(request):
+    categories = selectors.category_list(user=request.user)
+    if request.method == "POST":
+        form = TopicForm(request.POST, user=request.user, categories=categories)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                t = services.topic_create(actor=request.user, category=data["category"], title=data["title"],
+                                          body=data["body"], tags=data["tags"])
+            except ForumError as error:
+                add_service_error(form, error)
+                return _render_error(request, "forum/topic_new.html", {"form": form}, error)
+            return redirect(t.get_absolute_url())
+        return render(request, "forum/topic_new.html", {"form": form}, status=400)
+    wanted = request.GET.get("category", "")
+    initial = {}
+    for c in categories:
+        if c.slug == wanted:
+            initial["category"] = c.pk
+    form = TopicForm(initial=initial, user=request.user, categories=categories)
+    return render(request, "forum/topic_new.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def post_edit(request, pk):
+    p = selectors.post_get(post_id=pk, user=request.user)
+    with_title = p.number == 1
+    context = {"post": p, "topic": p.topic}
+    if request.method == "POST":
+        form = PostEditForm(request.POST, with_title=with_title)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.post_edit(actor=request.user, post=p, body=data["body"],
+                                   title=data.get("title") if with_title else None, reason=data["reason"])
+            except ForumError as error:
+                add_service_error(form, error)
+                return _render_error(request, "forum/post_edit.html", {**context, "form": form}, error)
+            messages.success(request, _("Your changes are saved."))
+            return redirect(_post_url(p))
+        return render(request, "forum/post_edit.html", {**context, "form": form}, status=400)
+    permissions.check_edit_post(request.user, p)
+    initial = {"body": p.source, "title": p.topic.title}
+    return render(request, "forum/post_edit.html", {**context, "form": PostEditForm(initial=initial,
+                                                                                    with_title=with_title)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def post_delete(request, pk):
+    p = selectors.post_get(post_id=pk, user=request.user)
+    context = {"post": p, "topic": p.topic}
+    if request.method == "POST":
+        try:
+            services.post_delete(actor=request.user, post=p)
+        except ForumError as error:
+            return _render_error(request, "forum/post_delete.html", context, error)
+        messages.success(request, _("The post is deleted."))
+        if p.number == 1:
+            return redirect(p.topic.category.get_absolute_url())
+        return redirect(_post_url(p))
+    permissions.check_delete_post(request.user, p)
+    return render(request, "forum/post_delete.html", context)
+
+
+def _fragment_or_page(request, post, template, error=None):
+    """htmx gets the fragment (with the message, if any); a plain form goes back to the post, or
+    sees the topic page with the message."""
+    if request.htmx:
+        response = render(request, template, {"post": post, "error": error},
+                          status=error.status if error else 200)
+        return _with_status(response, error) if error else response
+    if error:
+        page = selectors.page_of_post_number(number=post.number, per_page=_per_page("posts"))
+        return _render_topic(request, post.topic, page, status=error.status, error=error)
+    return redirect(_post_url(post))
+
+
+@require_POST
+@shows_forum_errors
+def post_vote(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, reverse("forum:post", args=[pk]))
+    p = selectors.post_for_reader(post_id=pk, user=request.user)
+    try:
+        voted = services.post_vote(actor=request.user, post=p, value=request.POST.get("value"))
+    except ForumError as error:
+        return _fragment_or_page(request, p, "forum/includes/vote.html", error)
+    voted.my_vote = {1: 1, -1: -1}.get(int(request.POST["value"]))
+    return _fragment_or_page(request, voted, "forum/includes/vote.html")
+
+
+@require_POST
+@shows_forum_errors
+def post_bookmark(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, reverse("forum:post", args=[pk]))
+    p = selectors.post_for_reader(post_id=pk, user=request.user)
+    try:
+        p.is_bookmarked = services.bookmark_toggle(actor=request.user, post=p)
+    except ForumError as error:
+        return _fragment_or_page(request, p, "forum/includes/bookmark.html", error)
+    if not request.htmx:
+        messages.success(request, _("Bookmarked.") if p.is_bookmarked else _("Bookmark removed."))
+    return _fragment_or_page(request, p, "forum/includes/bookmark.html")
+
+
+# --- members -----------------------------------------------------------------------------------
+@require_GET
+@shows_forum_errors
+def member(request, username):
+    m = selectors.member_get(username=username)
+    recent = selectors.member_recent_posts(member=m, user=request.user, limit=10)
+    return render(request, "forum/member.html", {"member": m, "recent_posts": recent})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def profile_edit(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.profile_update(actor=user, member=user, display_name=data["display_name"], bio=data["bio"],
+                                        avatar=data["avatar"], remove_avatar=data["remove_avatar"])
+            except ForumError as error:
+                add_service_error(form, error)
+                return _render_error(request, "forum/profile_edit.html", {"form": form}, error)
+            messages.success(request, _("Your profile is saved."))
+            return redirect(user.get_absolute_url())
+        return render(request, "forum/profile_edit.html", {"form": form}, status=400)
+    form = ProfileForm(initial={"display_name": user.display_name, "bio": user.bio})
+    return render(request, "forum/profile_edit.html", {"form": form})
+
+
+AVATAR_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64" role="img" '
+    'aria-label="{label}"><rect width="64" height="64" rx="32" fill="hsl({hue},55%,38%)"/>'
+    '<text x="32" y="32" dy=".35em" text-anchor="middle" font-family="system-ui,-apple-system,'
+    '\'PingFang SC\',\'Microsoft YaHei\',sans-serif" font-size="30" font-weight="600" fill="#fff">{initial}</text></svg>'
+)
+
+
+@require_GET
+@shows_forum_errors
+def avatar_default(request, username):
+    m = selectors.member_get(username=username)
+    name = m.name.strip() or m.username
+    svg = AVATAR_SVG.format(hue=m.avatar_hue, initial=escape(name[0].upper()), label=escape(name))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- notifications, bookmarks ------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def notifications(request):
+    if request.method == "POST":
+        count = services.notifications_mark_read(actor=request.user)
+        messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
+        return redirect("forum:notifications")
+    page = selectors.notifications_for(user=request.user, page=_page_number(request), per_page=20)
+    return render(request, "forum/notifications.html",
+                  {"page_obj": page, "items": page.object_list, "page_params": {}})
+
+
+@require_GET
+@login_required
+@shows_forum_errors
+def bookmarks(request):
+    page = selectors.member_bookmarks(user=request.user, page=_page_number(request), per_page=20)
+    return render(request, "forum/bookmarks.html", {"page_obj": page, "items": page.object_list, "page_params": {}})

@@ -1,0 +1,291 @@
+"""Django admin for the forum (/admin/).
+
+The admin is for staff housekeeping, not a back door around the services: counters are read-only
+everywhere, topics and posts are created on the site (the opening post, counters and hooks come
+from forum.services), and moderation verbs (pin, lock, hide, delete, restore) are admin actions
+that call the same services as the site, so the same permission checks, counters, hooks and cache
+bumps apply. Votes are read-only (the post's score is a cache of them).
+
+Social login apps (GitHub, WeChat, Weibo) are managed by allauth's own "Social applications" admin.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import cache as fragment_cache
+from . import services
+from .errors import ForumError, InvalidInput
+from .images import avatar_process
+from .models import ApiToken, Bookmark, Category, Notification, Post, PostVote, Tag, Topic, User
+
+# --- members ----------------------------------------------------------------------------------
+
+
+class MemberCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class MemberChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+    def clean_avatar(self):
+        """An avatar uploaded here goes through the same checks and re-encoding as on the site."""
+        avatar = self.cleaned_data.get("avatar")
+        if avatar and hasattr(avatar, "content_type"):  # a new upload, not the stored file
+            try:
+                processed = avatar_process(avatar)
+            except InvalidInput as exc:
+                raise ValidationError(str(exc.message)) from None
+            return ContentFile(processed.read(), name=f"{self.instance.pk or 'new'}.png")
+        return avatar
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
+    )
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Profile"), {"fields": ("display_name", "email", "avatar", "bio")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name"), "classes": ("collapse",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Activity"), {"fields": ("topic_count", "post_count", "upvotes_received", "last_seen_at", "last_login",
+                                    "date_joined")}),
+    )
+    readonly_fields = ("topic_count", "post_count", "upvotes_received", "last_seen_at", "last_login", "date_joined")
+    list_display = ("username", "display_name", "email", "is_active", "is_staff", "topic_count", "post_count",
+                    "upvotes_received", "date_joined")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "date_joined")
+    search_fields = ("username", "display_name", "email")
+    ordering = ("-date_joined",)
+
+
+# --- categories and tags ------------------------------------------------------------------------
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ("name", "slug", "description", "color", "parent", "position", "read_group", "post_group")
+
+    def clean_color(self):
+        color = self.cleaned_data["color"].strip()
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+            raise ValidationError(_("Use a hex colour such as #d9480f."))
+        return color.lower()
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        node = parent
+        while node is not None:
+            if self.instance.pk and node.pk == self.instance.pk:
+                raise ValidationError(_("A category cannot be inside itself."))
+            node = node.parent
+        return parent
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    list_display = ("name", "slug", "parent", "position", "color", "read_group", "post_group", "topic_count",
+                    "post_count", "last_activity_at")
+    list_editable = ("position", "color")
+    list_filter = ("read_group", "post_group", "parent")
+    list_select_related = ("parent", "read_group", "post_group")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "description", "color", "parent", "position")}),
+        (_("Access"), {"fields": ("read_group", "post_group")}),
+        (_("Activity"), {"fields": ("topic_count", "post_count", "last_topic", "last_activity_at")}),
+    )
+    readonly_fields = ("topic_count", "post_count", "last_topic", "last_activity_at")
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", CategoryForm)  # the colour typed in the list is checked too
+        return super().get_changelist_form(request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fragment_cache.bump_category(obj.pk)  # name, colour and order show on cached pages
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "topics_total")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(topics_total=Count("topics"))
+
+    @admin.display(description=_("topics"), ordering="topics_total")
+    def topics_total(self, obj):
+        return obj.topics_total
+
+
+# --- topics and posts -----------------------------------------------------------------------------
+
+
+def _run_service(modeladmin, request, queryset, call, done_message):
+    """Apply a service to each selected object; report successes and each refusal by name."""
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except ForumError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+
+def _topic_flag_action(flag, value, description):
+    def action(modeladmin, request, queryset):
+        _run_service(
+            modeladmin, request, queryset,
+            lambda topic: services.topic_set_flag(actor=request.user, topic=topic, flag=flag, value=value),
+            lambda n: ngettext("%(n)d topic updated.", "%(n)d topics updated.", n) % {"n": n},
+        )
+
+    action.__name__ = f"topic_{'set' if value else 'clear'}_{flag}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "author", "is_pinned", "is_locked", "is_hidden", "reply_count",
+                    "view_count", "vote_score", "last_activity_at")
+    list_filter = ("category", "is_pinned", "is_locked", "is_hidden", "created_at", "tags")
+    list_select_related = ("category", "author")
+    search_fields = ("title", "author__username", "author__display_name")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("tags",)
+    fields = ("title", "slug", "category", "author", "tags", "is_pinned", "is_locked", "is_hidden", "created_at",
+              "last_activity_at", "last_poster", "post_count", "reply_count", "view_count", "vote_score",
+              "hot_score", "event_seq")
+    readonly_fields = tuple(f for f in fields if f != "tags")
+    actions = [
+        _topic_flag_action("pinned", True, _("Pin the selected topics")),
+        _topic_flag_action("pinned", False, _("Unpin the selected topics")),
+        _topic_flag_action("locked", True, _("Lock the selected topics")),
+        _topic_flag_action("locked", False, _("Unlock the selected topics")),
+        _topic_flag_action("hidden", True, _("Hide the selected topics")),
+        _topic_flag_action("hidden", False, _("Show the selected topics again")),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # a topic needs its opening post: create it on the site
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # counters and notifications depend on it: hide it instead
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        fragment_cache.bump_topic(form.instance.pk)
+        fragment_cache.bump_category(form.instance.category_id)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "topic", "author", "created_at", "score", "is_hidden", "is_deleted", "edit_count")
+    list_filter = ("is_hidden", "is_deleted", "created_at", "topic__category")
+    list_select_related = ("topic", "author")
+    search_fields = ("source", "author__username", "topic__title")
+    date_hierarchy = "created_at"
+    fields = ("topic", "number", "author", "reply_to", "source", "html", "created_at", "edited_at", "edit_count",
+              "is_hidden", "is_deleted", "deleted_at", "deleted_by", "upvotes", "downvotes", "score")
+    readonly_fields = fields
+    actions = ["hide_posts", "unhide_posts", "delete_posts", "restore_posts"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # posts are soft-deleted with the action below, which keeps the history
+
+    def _posts_updated(self, n):
+        return ngettext("%(n)d post updated.", "%(n)d posts updated.", n) % {"n": n}
+
+    @admin.action(description=_("Hide the selected posts"))
+    def hide_posts(self, request, queryset):
+        _run_service(self, request, queryset,
+                     lambda p: services.post_set_hidden(actor=request.user, post=p, hidden=True), self._posts_updated)
+
+    @admin.action(description=_("Show the selected posts again"))
+    def unhide_posts(self, request, queryset):
+        _run_service(self, request, queryset,
+                     lambda p: services.post_set_hidden(actor=request.user, post=p, hidden=False), self._posts_updated)
+
+    @admin.action(description=_("Delete the selected posts (soft)"))
+    def delete_posts(self, request, queryset):
+        _run_service(self, request, queryset,
+                     lambda p: services.post_delete(actor=request.user, post=p), self._posts_updated)
+
+    @admin.action(description=_("Restore the selected deleted posts"))
+    def restore_posts(self, request, queryset):
+        _run_service(self, request, queryset,
+                     lambda p: services.post_restore(actor=request.user, post=p), self._posts_updated)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services only; the admin lists them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostVote)
+class PostVoteAdmin(ReadOnlyAdmin):
+    list_display = ("post", "user", "value", "created_at")
+    list_filter = ("value", "created_at")
+    list_select_related = ("post", "user")
+    search_fields = ("user__username", "post__topic__title")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the post's score and the author's upvotes are caches of these rows
+
+
+@admin.register(Bookmark)
+class BookmarkAdmin(ReadOnlyAdmin):
+    list_display = ("user", "post", "created_at")
+    list_select_related = ("user", "post")
+    search_fields = ("user__username", "post__topic__title")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "kind", "actor", "message", "created_at", "read_at")
+    list_filter = ("kind", "created_at", ("read_at", admin.EmptyFieldListFilter))
+    list_select_related = ("recipient", "actor")
+    search_fields = ("recipient__username", "message")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are created by members on the site (the secret is shown once); staff can revoke one by
+    deleting it. Only the SHA-256 of the secret is stored, and it is shown read-only."""
+
+    list_display = ("name", "user", "key_prefix", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "key_prefix")
+    readonly_fields = ("user", "name", "key_prefix", "key_hash", "created_at", "last_used_at")

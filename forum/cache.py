@@ -1,0 +1,119 @@
+"""Rendered-fragment cache for anonymous readers, never stale.
+
+Every topic, every category and the forum as a whole (index, latest) have a *version* number in
+the cache. A fragment is stored together with the version it was rendered under; a reader fetches
+the version and the fragment in one round trip (`get_many`) and uses the fragment only if the two
+versions match. forum.services bumps the versions at every write that changes what a page shows:
+
+- `bump_topic(topic_id)`: the topic page (posts, votes, edits, hide/delete/restore, flags, title);
+- `bump_category(category_id)`: that category's topic list, and the forum-wide version (the index
+  and the latest list show every category).
+
+A bump happens twice: at once, and again after the transaction commits. The second bump is the one
+that matters: a reader who fetched the new version while the write was still uncommitted may have
+stored a fragment built from the old rows under it; the after-commit bump retires that fragment.
+
+Versions start from `time.time_ns()`, so a version that was evicted and re-created never repeats an
+old one. Fragments expire after settings.HUOLI["ANON_PAGE_CACHE_SECONDS"] whatever happens: member
+names and avatars inside fragments (a profile change bumps nothing) are at most that old.
+
+Keys are hashed, so any tag slug or language code is safe for every cache backend.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+PREFIX = "huoli:frag"
+
+
+def _version_key(scope, ident):
+    return f"{PREFIX}:v:{scope}:{ident}"
+
+
+def _fragment_key(name, parts):
+    digest = hashlib.md5("\x1f".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
+    return f"{PREFIX}:f:{name}:{digest}"
+
+
+def _bump_now(key):
+    try:
+        cache.incr(key)
+    except ValueError:  # missing (never set or evicted): start afresh, above any earlier value
+        cache.set(key, time.time_ns(), None)
+
+
+def _bump(key):
+    _bump_now(key)
+    transaction.on_commit(lambda: _bump_now(key))
+
+
+def _version(key):
+    value = cache.get(key)
+    if value is None:
+        value = time.time_ns()
+        if not cache.add(key, value, None):
+            value = cache.get(key, value)
+    return value
+
+
+def topic_version(topic_id):
+    return _version(_version_key("topic", topic_id))
+
+
+def category_version(category_id):
+    return _version(_version_key("category", category_id))
+
+
+def forum_version():
+    return _version(_version_key("forum", 0))
+
+
+def bump_topic(topic_id):
+    _bump(_version_key("topic", topic_id))
+
+
+def bump_category(category_id):
+    _bump(_version_key("category", category_id))
+    _bump(_version_key("forum", 0))
+
+
+def bump_forum():
+    _bump(_version_key("forum", 0))
+
+
+def cached_fragment(*, scope, ident, name, parts, render):
+    """The fragment `name` for `parts` under the current version of (scope, ident); `render()` builds
+    it on a miss. One cache round trip on a hit, two plus the render on a miss."""
+    vkey = _version_key(scope, ident)
+    fkey = _fragment_key(name, (scope, ident, *parts))
+    found = cache.get_many([vkey, fkey])
+    version = found.get(vkey)
+    stored = found.get(fkey)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    if version is None:
+        version = _version(vkey)
+    html = render()
+    cache.set(fkey, (version, html), settings.HUOLI["ANON_PAGE_CACHE_SECONDS"])
+    return html
+
+
+def _category_saved(sender, instance, **kwargs):
+    bump_category(instance.pk)
+
+
+def connect_signals():
+    """Admin edits of a category (name, colour, order, who may read) retire its cached lists."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Category
+
+    post_save.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_saved")
+    post_delete.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_deleted")
+
+
+connect_signals()

@@ -1,0 +1,57 @@
+"""Template helpers of the forum pages: permission questions for one post, pagination links that
+keep the list's own parameters, and a plain-text excerpt of rendered post HTML."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from forum import permissions
+from forum.errors import ForumError
+
+register = template.Library()
+
+
+@register.filter
+def can_edit(post, user):
+    return permissions.can_edit_post(user, post)
+
+
+@register.filter
+def can_delete(post, user):
+    if not user.is_authenticated or post.is_deleted:
+        return False
+    try:
+        permissions.check_delete_post(user, post)
+    except ForumError:
+        return False
+    return True
+
+
+@register.filter
+def can_see(post, user):
+    """Hidden and deleted posts: moderators see them (marked); everyone else sees a placeholder."""
+    return post.is_visible or permissions.is_moderator(user)
+
+
+@register.filter
+def can_vote_on(post, user):
+    return user.is_authenticated and post.author_id != user.pk and post.is_visible
+
+
+@register.simple_tag
+def page_href(params, number):
+    """`?sort=hot&page=3` from the list's own parameters (never the raw request query, which may hold
+    anything and would end up in cached fragments)."""
+    query = dict(params or {})
+    if int(number) > 1:
+        query["page"] = number
+    else:
+        query.pop("page", None)
+    return "?" + urlencode(query) if query else "?"
+
+
+@register.filter
+def excerpt(html, length=160):
+    return Truncator(" ".join(strip_tags(html or "").split())).chars(int(length))

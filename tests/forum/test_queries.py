@@ -1,0 +1,125 @@
+"""The hot pages run a fixed number of SQL queries whatever the number of rows (no N+1): each count
+is asserted exactly, for N and for 2N rows, for a guest (cold and warm fragment cache) and for a
+signed-in member. The reference (the best Django forum measured on this machine) is 7 queries for a
+topic page and 5 for a topic list; guests here need fewer.
+
+Counts under the test transaction include the SAVEPOINT / RELEASE pair around each atomic write
+(the member's read mark), which production's autocommit does not send as separate statements.
+Topic views are counted in the cache and written once per settings.HUOLI["VIEW_COUNT_BATCH"] views
+(one extra UPDATE on that request, whatever the rows); the batch is set high here so the counts are
+exact."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from forum import services
+from tests.factories import CategoryFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_no_view_flush(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.HUOLI = {**settings.HUOLI, "VIEW_COUNT_BATCH": 1000}
+
+# guest topic page, cold cache: topic, posts (with authors and replied-to authors), tags
+GUEST_TOPIC_COLD = 3
+# guest topic page, warm cache: the topic (it decides 404 / private / canonical URL)
+GUEST_TOPIC_WARM = 1
+# member topic page: topic, session, user, posts (with the member's votes and bookmarks), groups
+# (moderator?), subscription, SAVEPOINT + read-mark UPDATE + INSERT OR IGNORE (first visit) +
+# RELEASE, unread-notification count, tags
+MEMBER_TOPIC = 12
+# guest topic list, cold: category, topics (category, author, last poster), their tags
+GUEST_LIST_COLD = 3
+GUEST_LIST_WARM = 1
+# member topic list: session, user, category, groups (moderator?), topics, tags, unread count
+MEMBER_LIST = 7
+
+
+def _topic_with_posts(n):
+    author = UserFactory()
+    topic = TopicFactory.create(author=author, title="Query counting topic", tags=["a", "b"])
+    first = topic.posts.get(number=1)
+    previous = first
+    for i in range(n - 1):
+        replier = UserFactory()
+        previous = services.post_create(actor=replier, topic=topic, body=f"reply {i}", reply_to=previous)
+        if i % 2:
+            services.post_vote(actor=replier, post=first, value=1) if i % 4 == 1 else None
+    topic.refresh_from_db()
+    return topic
+
+
+def _category_with_topics(n):
+    category = CategoryFactory()
+    for i in range(n):
+        TopicFactory.create(author=UserFactory(), category=category, title=f"Counting topic {i}",
+                            tags=["x", f"t{i}"])
+    return category
+
+
+@pytest.mark.parametrize("n", [10, 20])
+def test_topic_page_guest_fixed_queries(client, django_assert_num_queries, n):
+    topic = _topic_with_posts(n)
+    url = topic.get_absolute_url()
+    cache.clear()
+    with django_assert_num_queries(GUEST_TOPIC_COLD):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="post card') == n
+    with django_assert_num_queries(GUEST_TOPIC_WARM):
+        response = client.get(url)
+    assert response.content.decode().count('class="post card') == n
+
+
+@pytest.mark.parametrize("n", [10, 20])
+def test_topic_page_member_fixed_queries(client, django_assert_num_queries, member, n):
+    topic = _topic_with_posts(n)
+    for post in topic.posts.exclude(number=1)[:3]:
+        services.post_vote(actor=member, post=post, value=1)
+        services.bookmark_toggle(actor=member, post=post)
+    client.force_login(member)
+    url = topic.get_absolute_url()
+    with django_assert_num_queries(MEMBER_TOPIC):
+        response = client.get(url)
+    html = response.content.decode()
+    assert html.count('class="post card') == n
+    assert html.count('class="vote-btn vote-up" aria-pressed="true"') == 3
+
+
+@pytest.mark.parametrize("n", [10, 20])
+def test_topic_list_guest_fixed_queries(client, django_assert_num_queries, n):
+    category = _category_with_topics(n)
+    url = category.get_absolute_url()
+    cache.clear()
+    with django_assert_num_queries(GUEST_LIST_COLD):
+        response = client.get(url)
+    assert response.content.decode().count('class="topic-row') == n
+    with django_assert_num_queries(GUEST_LIST_WARM):
+        response = client.get(url)
+    assert response.content.decode().count('class="topic-row') == n
+
+
+@pytest.mark.parametrize("n", [10, 20])
+def test_topic_list_member_fixed_queries(client, django_assert_num_queries, member, n):
+    category = _category_with_topics(n)
+    client.force_login(member)
+    with django_assert_num_queries(MEMBER_LIST):
+        response = client.get(category.get_absolute_url())
+    assert response.content.decode().count('class="topic-row') == n
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_index_guest_fixed_queries(client, django_assert_num_queries, n):
+    for _ in range(n):
+        _category_with_topics(1)
+    cache.clear()
+    # categories (with latest topic and poster), latest topics, their tags
+    with django_assert_num_queries(3):
+        response = client.get(reverse("forum:index"))
+    assert response.content.decode().count('class="card category-card"') == n
+    with django_assert_num_queries(0):
+        client.get(reverse("forum:index"))
