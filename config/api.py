@@ -3,7 +3,11 @@
 
 from ninja import NinjaAPI
 
+from engagement.api import register as register_engagement
 from forum.api import register as register_forum
+from search.api import register as register_search
 
 api = NinjaAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs")
 register_forum(api)
+register_engagement(api)
+register_search(api)

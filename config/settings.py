@@ -8,6 +8,7 @@ and eager Celery; no ELASTICSEARCH_URL -> the database search backend.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +75,17 @@ INSTALLED_APPS = [
     # huoli, the core first
     "forum",
     "engagement",
+    "audit",
+    "engagement.points",
+    "engagement.levels",
+    "engagement.checkin",
+    "engagement.badges",
+    "engagement.leaderboards",
+    "engagement.polls",
+    "engagement.lotteries",
+    "engagement.events",
+    "engagement.kol",
+    "engagement.lifecycle",
     "realtime",
     "search",
     "cms",
@@ -81,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,25 +147,30 @@ AUTH_USER_MODEL = "forum.User"
 
 # --- redis: cache, channel layer, celery ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# parallel test workers (pytest-xdist) share one Redis database: give each its own key prefix
+_WORKER = env.str("PYTEST_XDIST_WORKER", default="") if TESTING else ""
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="huoli"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="huoli") + _WORKER,
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="huoli")},
+            # redis-py 8 gives up on a read after 5 s by default, exactly channels_redis' blocking
+            # BZPOPMIN wait: without a longer socket timeout every idle consumer crashes
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                       "prefix": env.str("CHANNELS_PREFIX", default="huoli") + _WORKER},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huoli"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -160,12 +178,38 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # cms: propose the weekly digest draft (Monday 08:00 site time); publish scheduled pages
+    "cms-digest-propose": {"task": "cms.tasks.digest_propose_task",
+                           "schedule": crontab(hour=8, minute=0, day_of_week="mon")},
+    "cms-publish-scheduled": {"task": "cms.tasks.publish_scheduled_task", "schedule": 60},
+    # realtime: drop topic events older than the catch-up window
+    "realtime-prune-topic-events": {"task": "realtime.tasks.topic_events_prune", "schedule": 24 * 3600},
+    # engagement: every cached points balance must equal its ledger sum (logs mismatches)
+    "points-verify-balances": {"task": "engagement.points.tasks.points_verify_balances_task",
+                               "schedule": 24 * 3600},
+    # polls and lotteries: close (and draw) those whose timed task was lost or late
+    "polls-close-overdue": {"task": "engagement.polls.tasks.polls_close_overdue_task", "schedule": 60},
+    "lotteries-close-overdue": {"task": "engagement.lotteries.tasks.lotteries_close_overdue_task", "schedule": 60},
+    # forum moderation: pins with an end date come down on time
+    "forum-pins-expire": {"task": "forum.tasks.pins_expire_task", "schedule": 300},
+    # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
+    "kol-scores-compute": {"task": "engagement.kol.tasks.kol_scores_compute_task", "schedule": 24 * 3600},
+    "lifecycle-classify": {"task": "engagement.lifecycle.tasks.lifecycle_classify_task", "schedule": 24 * 3600},
+}
 
 # --- search -----------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "database")
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="huoli")
+# CJK analysis: "auto" asks the cluster for analysis-ik / analysis-smartcn and falls back to the
+# built-in cjk bigram chain; or name one: "ik", "smartcn", "cjk".
+ELASTICSEARCH_CJK_ANALYZER = env.str("ELASTICSEARCH_CJK_ANALYZER", default="auto")
+ELASTICSEARCH_SHARDS = env.int("ELASTICSEARCH_SHARDS", default=1)
+ELASTICSEARCH_REPLICAS = env.int("ELASTICSEARCH_REPLICAS", default=0)
+ELASTICSEARCH_CLIENT_OPTIONS = {"request_timeout": env.float("ELASTICSEARCH_TIMEOUT", default=10.0)}
+# jieba writes its dictionary cache here on first use (must be writable; empty: the temp dir)
+SEARCH_JIEBA_CACHE_DIR = env.str("SEARCH_JIEBA_CACHE_DIR", default="")
 
 # --- auth -------------------------------------------------------------------------------------
 SITE_ID = 1
@@ -249,14 +293,29 @@ HUOLI = {
         "topic": (env.int("RATE_TOPICS_PER_HOUR", default=10), 3600),
         "post": (env.int("RATE_POSTS_PER_HOUR", default=60), 3600),
         "vote": (env.int("RATE_VOTES_PER_HOUR", default=300), 3600),
+        "vote_day": (env.int("RATE_VOTES_PER_DAY", default=1000), 86400),
+        "report": (env.int("RATE_REPORTS_PER_DAY", default=30), 86400),
+        "mod_apply": (3, 86400),
     },
+    # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
+    "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),
+    # approval queue: a member's first N posts wait for approval in categories that ask for it
+    "APPROVAL_FIRST_POSTS": env.int("APPROVAL_FIRST_POSTS", default=1),
+    # spam rules: more links than this, or the same text already posted in another topic (within
+    # the window in hours), holds a post for approval (staff and moderators are exempt)
+    "SPAM_MAX_LINKS": env.int("SPAM_MAX_LINKS", default=5),
+    "SPAM_DUPLICATE_HOURS": env.int("SPAM_DUPLICATE_HOURS", default=24),
     "ANON_PAGE_CACHE_SECONDS": env.int("ANON_PAGE_CACHE_SECONDS", default=60),
+    # the new-topic form asks this endpoint for similar titles while the member types (search app)
+    "TITLE_SUGGEST_URL": "/search/suggest/",
 }
 
 # --- security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# config/security.py sends the Content-Security-Policy; CSP_REPORT_ONLY=true only reports violations
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:

@@ -18,6 +18,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("search/", include("search.urls")),
     path("", include("engagement.urls")),
+    path("", include("engagement.polls.urls")),
+    path("", include("engagement.lotteries.urls")),
+    path("", include("engagement.events.urls")),
+    path("", include("engagement.kol.urls")),
+    path("", include("engagement.lifecycle.urls")),
+    path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),
 ]

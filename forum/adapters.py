@@ -5,6 +5,17 @@ from . import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_login(self, request, user, **kwargs):
+        """A banned member cannot sign in: they see the ban page with the reason and end date."""
+        if getattr(user, "is_banned", False):
+            from allauth.account.internal.stagekit import clear_login
+
+            from .moderation.views import banned_response
+
+            clear_login(request)
+            return banned_response(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:

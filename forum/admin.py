@@ -81,7 +81,8 @@ class UserAdmin(DjangoUserAdmin):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ("name", "slug", "description", "color", "parent", "position", "read_group", "post_group")
+        fields = ("name", "slug", "description", "color", "parent", "position", "read_group", "post_group",
+                  "approve_new_members")
 
     def clean_color(self):
         color = self.cleaned_data["color"].strip()
@@ -111,7 +112,7 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "color", "parent", "position")}),
-        (_("Access"), {"fields": ("read_group", "post_group")}),
+        (_("Access"), {"fields": ("read_group", "post_group", "approve_new_members")}),
         (_("Activity"), {"fields": ("topic_count", "post_count", "last_topic", "last_activity_at")}),
     )
     readonly_fields = ("topic_count", "post_count", "last_topic", "last_activity_at")
@@ -289,3 +290,41 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("name", "user__username", "key_prefix")
     readonly_fields = ("user", "name", "key_prefix", "key_hash", "created_at", "last_used_at")
+
+
+# --- moderation (forum/moderation) ----------------------------------------------------------------
+from .moderation.models import SpamWord  # noqa: E402
+
+
+@admin.register(SpamWord)
+class SpamWordAdmin(admin.ModelAdmin):
+    """The known-bad words list: a post containing one waits in the approval queue."""
+
+    list_display = ("word", "created_at")
+    search_fields = ("word",)
+    fields = ("word",)
+
+    def save_model(self, request, obj, form, change):
+        from django.db import transaction
+
+        from .moderation.approval import spam_words_changed
+
+        obj.word = " ".join(obj.word.split()).lower()
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(spam_words_changed)
+
+    def delete_model(self, request, obj):
+        from django.db import transaction
+
+        from .moderation.approval import spam_words_changed
+
+        super().delete_model(request, obj)
+        transaction.on_commit(spam_words_changed)
+
+    def delete_queryset(self, request, queryset):
+        from django.db import transaction
+
+        from .moderation.approval import spam_words_changed
+
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(spam_words_changed)

@@ -222,7 +222,7 @@ def topic_posts(request, topic_id: int, page: int = PAGE):
     user = request.auth
     topic = selectors.topic_get(topic_id=topic_id, user=user)
     posts = selectors.topic_posts(topic=topic, user=user, page=page, per_page=settings.HUOLI["POSTS_PER_PAGE"])
-    moderator = permissions.is_moderator(user)
+    moderator = permissions.can_moderate(user, topic.category)
     return {
         **_page_meta(request, posts),
         "topic": _topic_summary(topic),
@@ -251,7 +251,7 @@ def topic_reply(request, topic_id: int, payload: ReplyIn):
     user = request.auth
     topic = selectors.topic_get(topic_id=topic_id, user=user)
     post = services.post_create(actor=user, topic=topic, body=payload.body, reply_to=payload.reply_to)
-    return 201, _post(_fresh_post(post.pk, user), may_moderate=permissions.is_moderator(user))
+    return 201, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, topic.category))
 
 
 # --- posts -------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def post_edit(request, post_id: int, payload: PostEditIn):
     post = selectors.post_get(post_id=post_id, user=user)
     body = payload.body if payload.body is not None else post.source
     services.post_edit(actor=user, post=post, body=body, title=payload.title, reason=payload.reason)
-    return 200, _post(_fresh_post(post.pk, user), may_moderate=permissions.is_moderator(user))
+    return 200, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, post.topic.category))
 
 
 @router.post("/posts/{post_id}/vote", response={200: VoteOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -414,4 +414,7 @@ def register(api):
     """Called by config/api.py: add the forum's routes and the API-wide error envelope."""
     install_error_handlers(api)
     api.add_router("/", router)
+    from .moderation.api import register as register_moderation
+
+    register_moderation(api)
     return api

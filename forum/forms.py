@@ -40,6 +40,10 @@ class TopicForm(forms.Form):
     category = forms.IntegerField(label=_("Category"), required=False, widget=forms.Select)
     title = _text(_("Title"), max_length=settings.HUOLI["TITLE_MAX_LENGTH"], autocomplete="off")
     body = _body()
+    # "similar topics exist" while composing: config points this at a suggest endpoint (search/)
+    if settings.HUOLI.get("TITLE_SUGGEST_URL"):
+        title.widget.attrs.update({"data-suggest-url": settings.HUOLI["TITLE_SUGGEST_URL"], "data-suggest-min": "4",
+                                   "data-suggest-label": _("Similar topics already exist:")})
     tags = _text(_("Tags"), required=False, max_length=200, autocomplete="off",
                  help_text=_("Up to 5, separated by commas."))
 
@@ -54,6 +58,7 @@ class TopicForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = _body(_("Your reply"), rows=6)
+    body.widget.attrs["data-live-reply"] = ""
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -26,6 +26,15 @@ class User(AbstractUser):
     post_count = models.PositiveIntegerField(default=0)
     upvotes_received = models.IntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # moderation (forum.moderation.bans): a cache of the member's current sanction, so enforcing it
+    # costs no query; the history with reasons is forum.moderation.models.MemberSanction.
+    banned_at = models.DateTimeField(_("banned since"), null=True, blank=True)
+    banned_until = models.DateTimeField(_("banned until"), null=True, blank=True,
+                                        help_text=_("Empty with a ban date: permanent."))
+    silenced_at = models.DateTimeField(_("silenced since"), null=True, blank=True)
+    silenced_until = models.DateTimeField(_("silenced until"), null=True, blank=True)
+    # True while the member moderates at least one category (forum.moderation.moderators)
+    moderates_categories = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("member")
@@ -46,6 +55,34 @@ class User(AbstractUser):
         if self.avatar:
             return self.avatar.url
         return reverse("forum:avatar_default", args=[self.username])
+
+    def _sanction_active(self, since, until, now=None):
+        if since is None:
+            return False
+        return until is None or until > (now or timezone.now())
+
+    @property
+    def is_banned(self):
+        return self._sanction_active(self.banned_at, self.banned_until)
+
+    @property
+    def is_silenced(self):
+        return self._sanction_active(self.silenced_at, self.silenced_until)
+
+    def get_session_auth_hash(self):
+        """While a ban lasts the hash differs, so every existing session (pages, API, WebSockets)
+        fails Django's session check and ends: a ban takes effect at once."""
+        base = super().get_session_auth_hash()
+        if self.is_banned:
+            from django.utils.crypto import salted_hmac
+
+            return salted_hmac("huoli.banned", f"{base}:{self.banned_at.timestamp()}", algorithm="sha256").hexdigest()
+        return base
+
+    def get_session_auth_fallback_hash(self):
+        if self.is_banned:
+            return
+        yield from super().get_session_auth_fallback_hash()
 
     @property
     def avatar_hue(self):
@@ -74,6 +111,10 @@ class Category(models.Model):
     last_topic = models.ForeignKey("Topic", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    approve_new_members = models.BooleanField(
+        _("approve new members' first posts"), default=False,
+        help_text=_("The first posts of new members wait in the approval queue until a moderator approves them."),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -127,6 +168,11 @@ class Topic(models.Model):
     featured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("featured by"))
     featured_note = models.CharField(_("editor's note"), max_length=300, blank=True)
+    # moderation: a global pin shows the topic on top of every list; a pin may end by itself
+    pinned_globally = models.BooleanField(_("pinned globally"), default=False)
+    pinned_until = models.DateTimeField(_("pinned until"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("merged into"))
 
     class Meta:
         verbose_name = _("topic")
@@ -159,6 +205,8 @@ class Post(models.Model):
     edit_count = models.PositiveIntegerField(default=0)
     is_hidden = models.BooleanField(default=False)
     is_deleted = models.BooleanField(default=False)
+    # held in the approval queue (also is_hidden while it waits): forum.moderation.approval
+    is_pending = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -295,3 +343,15 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.key_prefix}…)"
+
+
+# the moderation domain's tables live in forum/moderation/models.py (app label "forum")
+from .moderation.models import (  # noqa: E402, F401
+    CategoryModerator,
+    MemberSanction,
+    ModerationItem,
+    ModerationItemEvent,
+    ModeratorApplication,
+    Report,
+    SpamWord,
+)

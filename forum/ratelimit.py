@@ -5,7 +5,6 @@ level through the `can_post` policy."""
 
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,14 @@ def rate_limit_hit(*, key, limit, window):
 
 
 def check_write_rate(actor, action):
+    """Count one `action` (topic, post, vote, vote_day, report) by `actor` against the member's limit:
+    forum.hooks.rate_limit (engagement answers per level), else settings.HUOLI["RATE_LIMITS"]."""
     if actor.is_staff:
         return
-    limit, window = settings.HUOLI["RATE_LIMITS"][action]
+    from . import hooks
+
+    rule = hooks.rate_limit.ask(actor, action)
+    if not rule:
+        return
+    limit, window = rule
     rate_limit_hit(key=f"{action}:{actor.pk}", limit=limit, window=window)

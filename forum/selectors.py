@@ -7,7 +7,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subque
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from . import permissions
+from . import hooks, permissions
 from .models import (
     Bookmark,
     Category,
@@ -63,7 +63,7 @@ def category_list(*, user):
     """Categories the user may read, with their latest topic and its last poster: one query."""
     return list(
         Category.objects.filter(_readable_categories_q(user))
-        .select_related("last_topic", "last_topic__last_poster", "parent")
+        .select_related("last_topic", "last_topic__last_poster", "parent", *hooks.member_related("last_topic__last_poster"))
         .order_by("position", "id")
     )
 
@@ -77,11 +77,14 @@ def category_get(*, slug, user):
 
 
 def topic_queryset(*, user):
-    qs = Topic.objects.select_related("category", "author", "last_poster").prefetch_related(
+    qs = Topic.objects.select_related(
+        "category", "author", "last_poster", *hooks.member_related("author"), *hooks.member_related("last_poster")
+    ).prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug"))
     )
     if not permissions.is_moderator(user):
-        qs = qs.filter(is_hidden=False)
+        mod_ids = permissions.moderated_category_ids(user)
+        qs = qs.filter(Q(is_hidden=False) | Q(category__in=mod_ids)) if mod_ids else qs.filter(is_hidden=False)
     return qs
 
 
@@ -92,14 +95,15 @@ def topic_list(*, category, user, sort="latest", page=1, per_page=20, tag=None):
     if tag:
         qs = qs.filter(tags__slug=tag)
         return paginate(Paginator(qs, per_page), page)
-    if permissions.is_moderator(user):
+    if permissions.can_moderate(user, category):
         return paginate(Paginator(qs, per_page), page)
     return paginate(KnownCountPaginator(qs, per_page, count=category.topic_count), page)
 
 
 def latest_topics(*, user, limit=20, sort="latest"):
     order = TOPIC_SORTS.get(sort, TOPIC_SORTS["latest"])
-    qs = topic_queryset(user=user).filter(_readable_category_field_q(user)).order_by(*order[1:])
+    # a global pin (forum.moderation.pin) leads the site-wide lists; category pins lead their category
+    qs = topic_queryset(user=user).filter(_readable_category_field_q(user)).order_by("-pinned_globally", *order[1:])
     return list(qs[:limit])
 
 
@@ -116,12 +120,15 @@ def topic_get(*, topic_id, user):
     topic = Topic.objects.select_related("category", "author").filter(pk=topic_id).first()
     if topic is None:
         raise Http404
+    if topic.merged_into_id is not None:  # a merged stub: the pages redirect to its target
+        permissions.check_read_category(user, topic.category)
+        return topic
     permissions.check_read_topic(user, topic)
     return topic
 
 
 def post_queryset(*, user):
-    qs = Post.objects.select_related("author", "reply_to__author")
+    qs = Post.objects.select_related("author", "reply_to__author", *hooks.member_related("author"))
     if user.is_authenticated:
         qs = qs.annotate(
             my_vote=Subquery(

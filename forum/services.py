@@ -124,6 +124,8 @@ def topic_create(*, actor, category, title, body, tags=()):
     fragment_cache.bump_category(category.pk)
     hooks.topic_created.send(topic=topic, actor=actor)
     hooks.post_created.send(post=post, actor=actor)
+    if _hold_for_approval(actor=actor, post=post, title=title):
+        topic.is_hidden = True
     return topic
 
 
@@ -160,7 +162,16 @@ def post_create(*, actor, topic, body, reply_to=None):
     fragment_cache.bump_topic(topic.pk)
     fragment_cache.bump_category(topic.category_id)
     hooks.post_created.send(post=post, actor=actor)
+    _hold_for_approval(actor=actor, post=post)
     return post
+
+
+def _hold_for_approval(*, actor, post, title=""):
+    """The approval queue and spam rules (forum.moderation.approval) may hold a new post: it stays
+    hidden, marked pending, until a moderator approves it."""
+    from .moderation.approval import hold_if_needed
+
+    return hold_if_needed(actor=actor, post=post, title=title)
 
 
 @transaction.atomic
@@ -227,7 +238,7 @@ def post_delete(*, actor, post):
 
 @transaction.atomic
 def post_restore(*, actor, post):
-    permissions.check_moderate(actor)
+    permissions.check_moderate(actor, post)
     post = _set_post_visibility(actor=actor, post=post, field="is_deleted", value=False)
     if post.number == 1:
         _set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=False)
@@ -408,6 +419,7 @@ def post_vote(*, actor, post, value):
         raise Conflict(_("You have already voted on this post."), code="already_voted")
     if value != 0:
         check_write_rate(actor, "vote")
+        check_write_rate(actor, "vote_day")
     if existing and value == 0:
         existing.delete()
     elif existing:

@@ -7,3 +7,11 @@ from . import services
 def post_notify(self, post_id):
     """Fan a new post's notifications out to subscribers and mentioned members."""
     return services.post_notify_recipients(post_id=post_id)
+
+
+@shared_task(acks_late=True)
+def pins_expire_task():
+    """Take down pins whose end date has passed (also scheduled by Celery beat every 5 minutes)."""
+    from .moderation.pin import pins_expire
+
+    return pins_expire()

@@ -102,7 +102,7 @@ def api_token_authenticate(secret):
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_secret(secret)).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.user.is_banned:
         return None
     api_token_touch(token=token)
     return token.user

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_tokens
+from .moderation.urls import urlpatterns as moderation_urlpatterns
 
 app_name = "forum"
 
@@ -27,4 +28,5 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
+    *moderation_urlpatterns,
 ]

@@ -180,7 +180,7 @@ def _sort_links():
 def _topic_body_context(request, topic, page_number, *, reply_form=None):
     user = request.user
     posts = selectors.topic_posts(topic=topic, user=user, page=page_number, per_page=_per_page("posts"))
-    is_mod = permissions.is_moderator(user)
+    is_mod = permissions.can_moderate(user, topic.category)
     may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
                  and (not topic.is_locked or is_mod))
     if may_reply and reply_form is None:
@@ -232,6 +232,8 @@ def _reply_form_for(request, topic):
 @shows_forum_errors
 def topic(request, pk, slug):
     t = selectors.topic_get(topic_id=pk, user=request.user)
+    if t.merged_into_id:  # forum.moderation.merge: the topic lives on in the one it was merged into
+        return redirect(reverse("forum:topic_short", args=[t.merged_into_id]), permanent=True)
     if slug != (t.slug or "-"):
         url = t.get_absolute_url()
         if request.META.get("QUERY_STRING"):
@@ -301,9 +303,23 @@ def topic_moderate(request, pk):
     action = request.POST.get("action", "")
     page = _page_number(request)
     try:
+        # the quick buttons on the topic page go through the moderation verbs (audit log, scope)
+        from .moderation import delete as mod_delete
+        from .moderation import hide as mod_hide
+        from .moderation import lock as mod_lock
+        from .moderation import pin as mod_pin
+
+        reason = (request.POST.get("reason") or "").strip()
         if action in MODERATE_TOPIC:
             flag, value = MODERATE_TOPIC[action]
-            services.topic_set_flag(actor=request.user, topic=t, flag=flag, value=value)
+            if flag == "locked":
+                mod_lock.topic_lock(actor=request.user, topic=t, locked=value, reason=reason)
+            elif flag == "pinned" and value:
+                mod_pin.topic_pin(actor=request.user, topic=t, reason=reason)
+            elif flag == "pinned":
+                mod_pin.topic_unpin(actor=request.user, topic=t, reason=reason)
+            else:
+                mod_hide.topic_hide(actor=request.user, topic=t, hidden=value, reason=reason)
             return redirect(t.get_absolute_url())
         if action in MODERATE_POST:
             post_id = request.POST.get("post", "")
@@ -311,9 +327,9 @@ def topic_moderate(request, pk):
             if post is None or post.topic_id != t.pk:
                 raise InvalidInput(_("Unknown post."))
             if action == "restore_post":
-                services.post_restore(actor=request.user, post=post)
+                mod_delete.post_restore(actor=request.user, post=post, reason=reason)
             else:
-                services.post_set_hidden(actor=request.user, post=post, hidden=action == "hide_post")
+                mod_hide.post_hide(actor=request.user, post=post, hidden=action == "hide_post", reason=reason)
             return redirect(_post_url(post))
         raise InvalidInput(_("Unknown moderation action."))
     except ForumError as error:

@@ -6,3 +6,8 @@ class RealtimeConfig(AppConfig):
     name = "realtime"
     verbose_name = _("Realtime")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.connect()

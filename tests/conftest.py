@@ -20,18 +20,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://127.0.0.1:6379/N"))
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache_and_media(settings, tmp_path):
+def clear_cache():
+    """Empty this test run's cache. On Redis only our own prefix is deleted (cache.clear() would
+    FLUSHDB, wiping a parallel worker's keys too)."""
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache") and prefix:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from config.celery import app
 
     app.conf.task_always_eager = True
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def test_no_servers_means_embedded_defaults():
     assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is True
-    assert s["CELERY_BROKER_URL"] == "memory://"
+    assert s["CELERY_BROKER_URL"] == "memory://localhost/"
     assert s["SEARCH_BACKEND"] == "database"
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
@@ -165,7 +165,8 @@ def test_redis_url_turns_on_redis_cache_channels_and_celery_broker():
     assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == url
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"] == [url]
+    # a socket timeout longer than channels_redis' 5 s blocking read, or idle consumers crash
+    assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": 30}]
     assert s["CELERY_BROKER_URL"] == url
     assert s["CELERY_TASK_ALWAYS_EAGER"] is False
 

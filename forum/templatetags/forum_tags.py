@@ -32,7 +32,7 @@ def can_delete(post, user):
 @register.filter
 def can_see(post, user):
     """Hidden and deleted posts: moderators see them (marked); everyone else sees a placeholder."""
-    return post.is_visible or permissions.is_moderator(user)
+    return post.is_visible or permissions.can_moderate(user, post.topic.category)
 
 
 @register.filter

@@ -10,10 +10,10 @@ Topic views are counted in the cache and written once per settings.HUOLI["VIEW_C
 exact."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from forum import services
+from tests.conftest import clear_cache
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +24,17 @@ def _fast_passwords_no_view_flush(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HUOLI = {**settings.HUOLI, "VIEW_COUNT_BATCH": 1000}
 
-# guest topic page, cold cache: topic, posts (with authors and replied-to authors), tags
-GUEST_TOPIC_COLD = 3
+# guest topic page, cold cache: topic, posts (with authors, replied-to authors and their level), tags,
+# and engagement's level ladder (loaded once into the cache, then shared by every page)
+GUEST_TOPIC_COLD = 4
 # guest topic page, warm cache: the topic (it decides 404 / private / canonical URL)
 GUEST_TOPIC_WARM = 1
 # member topic page: topic, session, user, posts (with the member's votes and bookmarks), groups
 # (moderator?), subscription, SAVEPOINT + read-mark UPDATE + INSERT OR IGNORE (first visit) +
 # RELEASE, unread-notification count, tags
 MEMBER_TOPIC = 12
-# guest topic list, cold: category, topics (category, author, last poster), their tags
-GUEST_LIST_COLD = 3
+# guest topic list, cold: category, topics (category, author, last poster), their tags, level ladder
+GUEST_LIST_COLD = 4
 GUEST_LIST_WARM = 1
 # member topic list: session, user, category, groups (moderator?), topics, tags, unread count
 MEMBER_LIST = 7
@@ -65,7 +66,7 @@ def _category_with_topics(n):
 def test_topic_page_guest_fixed_queries(client, django_assert_num_queries, n):
     topic = _topic_with_posts(n)
     url = topic.get_absolute_url()
-    cache.clear()
+    clear_cache()
     with django_assert_num_queries(GUEST_TOPIC_COLD):
         response = client.get(url)
     assert response.status_code == 200
@@ -94,7 +95,7 @@ def test_topic_page_member_fixed_queries(client, django_assert_num_queries, memb
 def test_topic_list_guest_fixed_queries(client, django_assert_num_queries, n):
     category = _category_with_topics(n)
     url = category.get_absolute_url()
-    cache.clear()
+    clear_cache()
     with django_assert_num_queries(GUEST_LIST_COLD):
         response = client.get(url)
     assert response.content.decode().count('class="topic-row') == n
@@ -116,9 +117,9 @@ def test_topic_list_member_fixed_queries(client, django_assert_num_queries, memb
 def test_index_guest_fixed_queries(client, django_assert_num_queries, n):
     for _ in range(n):
         _category_with_topics(1)
-    cache.clear()
+    clear_cache()
     # categories (with latest topic and poster), latest topics, their tags
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # categories with latest topics, latest topics, tags, level ladder
         response = client.get(reverse("forum:index"))
     assert response.content.decode().count('class="card category-card"') == n
     with django_assert_num_queries(0):

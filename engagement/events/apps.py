@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "engagement.events"
+    label = "events"
+    verbose_name = _("Events")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks  # noqa: F401

@@ -1,0 +1,19 @@
+"""{% load polls_tags %}{% topic_polls topic as polls %}: a topic's polls for the current reader,
+in a fixed number of queries (see engagement.polls.selectors.polls_for_topic)."""
+
+from django import template
+
+from engagement.polls import permissions
+from engagement.polls.selectors import polls_for_topic
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def topic_polls(context, topic):
+    return polls_for_topic(topic=topic, user=context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def can_add_poll(context, topic):
+    return permissions.can_create_poll(context["request"].user, topic)

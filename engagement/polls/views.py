@@ -1,0 +1,113 @@
+"""Poll pages: the poll with its results (counts, percentages, a bar per option, voters of public
+polls), voting, closing early, CSV export for moderators, and adding a poll to a topic."""
+
+import csv
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum.errors import ForumError
+from forum.forms import add_service_error
+from forum.models import Topic
+from forum.permissions import check_read_topic
+from forum.views import _login, shows_forum_errors
+
+from . import permissions, selectors, services
+from .forms import PollForm
+
+
+def _back(request, poll):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(poll.get_absolute_url())
+
+
+@require_GET
+@shows_forum_errors
+def poll_detail(request, pk):
+    poll = selectors.poll_get(poll_id=pk, user=request.user)
+    view = selectors.poll_view(poll=poll, user=request.user)
+    return render(request, "polls/poll_detail.html", {"pv": view, "poll": poll})
+
+
+@require_POST
+@shows_forum_errors
+def poll_vote(request, pk):
+    if not request.user.is_authenticated:
+        return _login(request, request.POST.get("next") or None)
+    poll = selectors.poll_get(poll_id=pk, user=request.user)
+    try:
+        services.poll_vote(actor=request.user, poll=poll, option_ids=request.POST.getlist("option"))
+    except ForumError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your vote is counted."))
+    if getattr(request, "htmx", False):
+        view = selectors.poll_view(poll=poll, user=request.user)
+        return render(request, "polls/poll_widget.html", {"pv": view, "next": request.POST.get("next", "")})
+    return _back(request, poll)
+
+
+@require_POST
+@shows_forum_errors
+def poll_close(request, pk):
+    poll = selectors.poll_get(poll_id=pk, user=request.user)
+    try:
+        services.poll_close(actor=request.user, poll=poll)
+    except ForumError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The poll is closed."))
+    return _back(request, poll)
+
+
+@require_GET
+@shows_forum_errors
+def poll_export(request, pk):
+    """CSV for moderators: the counts, or with ?ballots=1 (public polls only) one row per ballot."""
+    poll = selectors.poll_get(poll_id=pk, user=request.user)
+    permissions.check_export_poll(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the UTF-8 (Chinese) text correctly
+    writer = csv.writer(response)
+    if request.GET.get("ballots") and not poll.is_anonymous:
+        writer.writerow(["username", "options", "voted_at", "changed_at"])
+        for ballot in selectors.poll_ballots(poll=poll):
+            chosen = sorted(ballot.choices.all(), key=lambda c: c.option.position)
+            writer.writerow([ballot.member.username, " | ".join(c.option.text for c in chosen),
+                             ballot.created_at.isoformat(), ballot.updated_at.isoformat()])
+        return response
+    rows, voters = selectors.poll_results(poll=poll)
+    writer.writerow(["position", "option", "votes", "percent_of_voters"])
+    for option, votes, percent in rows:
+        writer.writerow([option.position, option.text, votes, percent])
+    writer.writerow([])
+    writer.writerow(["voters", voters])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@shows_forum_errors
+def poll_new(request, topic_id):
+    if not request.user.is_authenticated:
+        return _login(request)
+    topic = get_object_or_404(Topic.objects.select_related("category"), pk=topic_id)
+    check_read_topic(request.user, topic)
+    permissions.check_create_poll(request.user, topic)
+    form = PollForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.poll_create(actor=request.user, topic=topic, **form.service_kwargs())
+        except ForumError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The poll is added to the topic."))
+            return redirect(topic.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "polls/poll_new.html", {"form": form, "topic": topic}, status=status)

@@ -1,0 +1,277 @@
+"""The moderation part of the JSON API (/api/v1/): reports, the queue (list, claim, release,
+resolve), topic and post moderation verbs, member sanctions. Same verbs and permission checks as
+the pages; errors use the forum API's envelope."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from .. import permissions
+from .. import selectors as forum_selectors
+from ..api import WRITE_ERRORS, _errors
+from ..errors import NotAllowed
+from ..models import Post, User
+from ..tokens import MEMBER_AUTH
+from . import bans, delete, edit, hide, lock, merge, move, pin, queue, reports, selectors, split
+
+router = Router(tags=["moderation"])
+
+
+# --- schemas -------------------------------------------------------------------------------------
+class ReportIn(Schema):
+    target: Literal["post", "topic", "member"]
+    id: int = Field(ge=1, le=2**62)
+    reason: Literal["spam", "abuse", "off_topic", "illegal", "other"]
+    message: str = Field("", max_length=500)
+
+
+class ReportOut(Schema):
+    id: int
+    item_id: int
+    weight: int
+    item_weight: int
+    auto_hidden: bool
+
+
+class ItemOut(Schema):
+    id: int
+    kind: str
+    status: str
+    target: str = Field(description="post, topic or member")
+    post_id: int | None
+    topic_id: int | None
+    member_id: int | None
+    category_id: int | None
+    reason: str
+    detail: str
+    weight: int
+    report_count: int
+    auto_hidden: bool
+    created_at: datetime
+    claimed_by: str | None
+    resolution: str
+    resolution_note: str
+
+
+class ItemPageOut(Schema):
+    page: int
+    pages: int
+    count: int
+    results: list[ItemOut]
+
+
+class ResolveIn(Schema):
+    resolution: Literal["upheld", "dismissed", "approved", "rejected"]
+    action: Literal["none", "hide", "delete"] = "none"
+    note: str = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class TopicActionIn(Schema):
+    action: Literal["lock", "unlock", "pin", "unpin", "hide", "unhide", "move", "merge", "split"]
+    reason: str = Field("", max_length=500)
+    scope: Literal["category", "global"] = "category"
+    until: datetime | None = None
+    category: str | None = Field(None, max_length=60, description="move/split: the category slug")
+    target_topic: int | None = Field(None, ge=1, le=2**62, description="merge: the topic to merge into")
+    post_ids: list[int] = Field(default_factory=list, max_length=200, description="split: the replies")
+    title: str | None = Field(None, max_length=200, description="split: the new topic's title")
+
+
+class TopicStateOut(Schema):
+    id: int
+    category_id: int
+    is_locked: bool
+    is_pinned: bool
+    pinned_globally: bool
+    pinned_until: datetime | None
+    is_hidden: bool
+    post_count: int
+    url: str
+
+
+class PostActionIn(Schema):
+    action: Literal["hide", "unhide", "delete", "restore", "edit"]
+    reason: str = Field("", max_length=500)
+    body: str | None = Field(None, max_length=20000, description="edit: the new text")
+    title: str | None = Field(None, max_length=200, description="edit of an opening post: the new title")
+
+
+class PostStateOut(Schema):
+    id: int
+    topic_id: int
+    number: int
+    is_hidden: bool
+    is_deleted: bool
+    is_pending: bool
+    edit_count: int
+
+
+class SanctionIn(Schema):
+    kind: Literal["ban", "silence"]
+    reason: str = Field(max_length=500)
+    until: datetime | None = Field(None, description="Empty: permanent.")
+
+
+class RemovedOut(Schema):
+    removed: int = Field(description="How many posts were soft-deleted.")
+
+
+class SanctionOut(Schema):
+    id: int
+    member: str
+    kind: str
+    reason: str
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _item(item):
+    return {
+        "id": item.pk, "kind": item.kind, "status": item.status, "target": item.target_label,
+        "post_id": item.post_id, "topic_id": item.topic_id, "member_id": item.member_id,
+        "category_id": item.category_id, "reason": item.reason, "detail": item.detail, "weight": item.weight,
+        "report_count": item.report_count, "auto_hidden": item.auto_hidden, "created_at": item.created_at,
+        "claimed_by": item.claimed_by.username if item.claimed_by_id else None, "resolution": item.resolution,
+        "resolution_note": item.resolution_note,
+    }
+
+
+def _topic_state(topic):
+    return {"id": topic.pk, "category_id": topic.category_id, "is_locked": topic.is_locked,
+            "is_pinned": topic.is_pinned, "pinned_globally": topic.pinned_globally, "pinned_until": topic.pinned_until,
+            "is_hidden": topic.is_hidden, "post_count": topic.post_count, "url": topic.get_absolute_url()}
+
+
+def _member(member_id):
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+# --- reports and the queue -----------------------------------------------------------------------
+@router.post("/reports", response={201: ReportOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Report (flag) a post, a topic or a member")
+def report_create(request, payload: ReportIn):
+    user = request.auth
+    if payload.target == "post":
+        target = forum_selectors.post_get(post_id=payload.id, user=user)
+    elif payload.target == "topic":
+        target = forum_selectors.topic_get(topic_id=payload.id, user=user)
+    else:
+        target = _member(payload.id)
+    report = reports.report_create(actor=user, target=target, reason=payload.reason, message=payload.message)
+    item = report.item
+    return 201, {"id": report.pk, "item_id": item.pk, "weight": report.weight, "item_weight": item.weight,
+                 "auto_hidden": item.auto_hidden}
+
+
+@router.get("/moderation/queue", response={200: ItemPageOut, **_errors(401, 403, 422)}, auth=MEMBER_AUTH,
+            summary="The moderation queue (items the reader may moderate)")
+def queue_list(request, status: Literal["open", "resolved"] = "open", kind: Literal["report", "approval"] | None = None,
+               category: str | None = Query(None, max_length=60), page: int = Query(1, ge=1, le=10**6)):
+    user = request.auth
+    if not permissions.can_moderate_anywhere(user):
+        raise NotAllowed(_("Only moderators may see the queue."), code="not_moderator")
+    result = selectors.queue_items(user=user, status=status, kind=kind, category=category, page=page)
+    return {"page": result.number, "pages": result.paginator.num_pages, "count": result.paginator.count,
+            "results": [_item(i) for i in result.object_list]}
+
+
+@router.post("/moderation/queue/{item_id}/claim", response={200: ItemOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Claim a queue item")
+def queue_claim(request, item_id: int):
+    item = selectors.item_get(item_id=item_id, user=request.auth)
+    return 200, _item(queue.item_claim(actor=request.auth, item=item))
+
+
+@router.post("/moderation/queue/{item_id}/release", response={200: ItemOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Release a claimed queue item")
+def queue_release(request, item_id: int):
+    item = selectors.item_get(item_id=item_id, user=request.auth)
+    return 200, _item(queue.item_release(actor=request.auth, item=item))
+
+
+@router.post("/moderation/queue/{item_id}/resolve", response={200: ItemOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Resolve a queue item: uphold or dismiss a report, approve or reject a held post")
+def queue_resolve(request, item_id: int, payload: ResolveIn):
+    item = selectors.item_get(item_id=item_id, user=request.auth)
+    resolved = queue.item_resolve(actor=request.auth, item=item, resolution=payload.resolution, note=payload.note,
+                                  action=payload.action)
+    resolved.refresh_from_db()
+    return 200, _item(resolved)
+
+
+# --- topics, posts, members ----------------------------------------------------------------------
+@router.post("/moderation/topics/{topic_id}", response={200: TopicStateOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Moderate a topic: lock, pin (category/global, until), hide, move, merge, split")
+def topic_moderate(request, topic_id: int, payload: TopicActionIn):
+    user, action, reason = request.auth, payload.action, payload.reason
+    topic = forum_selectors.topic_get(topic_id=topic_id, user=user)
+    if action in ("lock", "unlock"):
+        topic = lock.topic_lock(actor=user, topic=topic, locked=action == "lock", reason=reason)
+    elif action == "pin":
+        topic = pin.topic_pin(actor=user, topic=topic, scope=payload.scope, until=payload.until, reason=reason)
+    elif action == "unpin":
+        topic = pin.topic_unpin(actor=user, topic=topic, reason=reason)
+    elif action in ("hide", "unhide"):
+        topic = hide.topic_hide(actor=user, topic=topic, hidden=action == "hide", reason=reason)
+    elif action == "move":
+        topic = move.topic_move(actor=user, topic=topic, category=payload.category or "", reason=reason)
+    elif action == "merge":
+        topic = merge.topics_merge(actor=user, source=topic, target=payload.target_topic or 0, reason=reason)
+    else:
+        topic = split.posts_split(actor=user, topic=topic, post_ids=payload.post_ids, title=payload.title or "",
+                                  category=payload.category, reason=reason)
+    topic.refresh_from_db()
+    return 200, _topic_state(topic)
+
+
+@router.post("/moderation/posts/{post_id}", response={200: PostStateOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+             summary="Moderate a post: hide, unhide, delete, restore, edit with a reason")
+def post_moderate(request, post_id: int, payload: PostActionIn):
+    user, action, reason = request.auth, payload.action, payload.reason
+    post = forum_selectors.post_get(post_id=post_id, user=user)
+    if action in ("hide", "unhide"):
+        hide.post_hide(actor=user, post=post, hidden=action == "hide", reason=reason)
+    elif action == "delete":
+        delete.post_soft_delete(actor=user, post=post, reason=reason)
+    elif action == "restore":
+        delete.post_restore(actor=user, post=post, reason=reason)
+    else:
+        edit.post_moderator_edit(actor=user, post=post, body=payload.body if payload.body is not None else post.source,
+                                 title=payload.title, reason=reason)
+    post = Post.objects.get(pk=post.pk)
+    return 200, {"id": post.pk, "topic_id": post.topic_id, "number": post.number, "is_hidden": post.is_hidden,
+                 "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count}
+
+
+@router.post("/moderation/members/{member_id}/sanctions", response={201: SanctionOut, **WRITE_ERRORS},
+             auth=MEMBER_AUTH, summary="Silence or ban a member (temporary with `until`, else permanent)")
+def member_sanction(request, member_id: int, payload: SanctionIn):
+    member = _member(member_id)
+    sanction = bans.member_sanction(actor=request.auth, member=member, kind=payload.kind, reason=payload.reason,
+                                    until=payload.until)
+    return 201, {"id": sanction.pk, "member": member.username, "kind": sanction.kind, "reason": sanction.reason,
+                 "starts_at": sanction.starts_at, "ends_at": sanction.ends_at}
+
+
+@router.post("/moderation/members/{member_id}/remove-posts", response={200: RemovedOut, **WRITE_ERRORS},
+             auth=MEMBER_AUTH, summary="Remove all posts by this spammer (soft delete)")
+def member_remove_posts(request, member_id: int, payload: ReasonIn):
+    member = _member(member_id)
+    count = bans.member_remove_all_posts(actor=request.auth, member=member, reason=payload.reason)
+    return 200, {"removed": count}
+
+
+def register(api):
+    api.add_router("/", router)
+

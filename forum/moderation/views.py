@@ -1,0 +1,447 @@
+"""Moderation pages (/mod/...): the queue and its items, reports, topic/post/member moderation,
+the audit log with CSV export, category moderators, applications and stats. Views parse and call
+one verb or selector; rules live in the verbs and forum.permissions."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import permissions
+from .. import selectors as forum_selectors
+from ..errors import ForumError, InvalidInput, NotAllowed
+from ..models import Category, Post, Topic
+from ..views import _page_number, _post_url, _with_status, shows_forum_errors
+from . import (
+    approval,  # noqa: F401  (resolve dispatches approval items to it)
+    bans,
+    delete,
+    edit,
+    hide,
+    lock,
+    merge,
+    moderators,
+    move,
+    pin,
+    queue,
+    reports,
+    selectors,
+    split,
+)
+from .forms import (
+    ApplicationForm,
+    AppointForm,
+    LiftForm,
+    ModeratorEditForm,
+    ReportForm,
+    ResolveForm,
+    ReviewForm,
+    SanctionForm,
+    TopicModerationForm,
+    parse_numbers,
+)
+from .models import CategoryModerator, MemberSanction, ModerationItem, ModeratorApplication, Report
+
+
+def banned_response(request, user):
+    """The page a banned member sees when signing in: why, by when, and no session."""
+    sanction = bans.active_sanction(user, MemberSanction.Kind.BAN)
+    return render(request, "forum/moderation/banned.html",
+                  {"banned_member": user, "sanction": sanction, "until": user.banned_until}, status=403)
+
+
+def _render(request, template, context, error=None, status=200):
+    if error is not None:
+        context = {**context, "error": error}
+        return _with_status(render(request, template, context, status=error.status), error)
+    return render(request, template, context, status=status)
+
+
+def _require_moderator(request):
+    if not permissions.can_moderate_anywhere(request.user):
+        raise NotAllowed(_("Only moderators may see this page."), code="not_moderator")
+
+
+# --- reports -------------------------------------------------------------------------------------
+def _report_target(kind, pk, user):
+    if kind == "post":
+        return forum_selectors.post_get(post_id=pk, user=user)
+    if kind == "topic":
+        return forum_selectors.topic_get(topic_id=pk, user=user)
+    if kind == "member":
+        from ..models import User
+
+        member = User.objects.filter(pk=pk, is_active=True).first()
+        if member is None:
+            raise Http404
+        return member
+    raise Http404
+
+
+def _target_url(target):
+    if isinstance(target, Post):
+        return _post_url(target)
+    return target.get_absolute_url()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def report(request, kind, pk):
+    target = _report_target(kind, pk, request.user)
+    context = {"target": target, "kind": kind, "back": _target_url(target)}
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if not form.is_valid():
+            return _render(request, "forum/moderation/report.html", {**context, "form": form},
+                           InvalidInput(_("Please correct the errors below.")))
+        try:
+            reports.report_create(actor=request.user, target=target, reason=form.cleaned_data["reason"],
+                                  message=form.cleaned_data["message"])
+        except ForumError as error:
+            return _render(request, "forum/moderation/report.html", {**context, "form": form}, error)
+        messages.success(request, _("Thank you: the moderators will look at your report."))
+        return redirect(context["back"])
+    reports.check_report(request.user, target)
+    return render(request, "forum/moderation/report.html", {**context, "form": ReportForm()})
+
+
+# --- the queue -----------------------------------------------------------------------------------
+@require_GET
+@login_required
+@shows_forum_errors
+def queue_page(request):
+    _require_moderator(request)
+    filters = {name: (request.GET.get(name) or "").strip()[:60] or None for name in selectors.QUEUE_FILTERS}
+    status = filters.pop("status") or "open"
+    page = selectors.queue_items(user=request.user, status=status, page=_page_number(request), **filters)
+    params = {k: v for k, v in {**filters, "status": status}.items() if v}
+    return render(request, "forum/moderation/queue.html", {
+        "page_obj": page, "items": page.object_list, "page_params": params, "filters": filters, "status": status,
+        "categories": selectors.moderatable_categories(user=request.user),
+        "kinds": ModerationItem.Kind.choices, "reasons": Report.Reason.choices + [(k, v) for k, v in approval.RULES.items()],
+    })
+
+
+def _item_context(request, item):
+    return {"item": item, "reports": selectors.item_reports(item), "history": selectors.item_history(item),
+            "resolve_form": ResolveForm(), "is_mine": item.claimed_by_id == request.user.pk}
+
+
+@require_GET
+@login_required
+@shows_forum_errors
+def item_page(request, pk):
+    item = selectors.item_get(item_id=pk, user=request.user)
+    return render(request, "forum/moderation/item.html", _item_context(request, item))
+
+
+@require_POST
+@login_required
+@shows_forum_errors
+def item_action(request, pk, action):
+    item = selectors.item_get(item_id=pk, user=request.user)
+    try:
+        if action == "claim":
+            queue.item_claim(actor=request.user, item=item)
+            messages.success(request, _("You are working on this item."))
+        elif action == "release":
+            queue.item_release(actor=request.user, item=item)
+            messages.success(request, _("Released."))
+        elif action == "resolve":
+            form = ResolveForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput(_("Choose a decision."))
+            data = form.cleaned_data
+            queue.item_resolve(actor=request.user, item=item, resolution=data["resolution"], note=data["note"],
+                               action=data["action"] or "none")
+            messages.success(request, _("Resolved."))
+            return redirect(reverse("forum:mod_queue"))
+        else:
+            raise Http404
+    except ForumError as error:
+        item.refresh_from_db()
+        return _render(request, "forum/moderation/item.html", _item_context(request, item), error)
+    return redirect(reverse("forum:mod_item", args=[item.pk]))
+
+
+# --- topics and posts ----------------------------------------------------------------------------
+def _topic_context(request, topic, form=None):
+    return {"topic": topic, "form": form or TopicModerationForm(),
+            "categories": [c for c in selectors.moderatable_categories(user=request.user) if c.pk != topic.category_id],
+            "can_pin_globally": permissions.can_moderate(request.user)}
+
+
+def _topic_from(value):
+    value = str(value or "").strip().rstrip("/")
+    if "/t/" in value:
+        value = value.split("/t/", 1)[1].split("/", 1)[0]
+    if not value.isdigit():
+        raise InvalidInput(_("Give the number or the link of the topic to merge into."), field="target")
+    topic = Topic.objects.select_related("category").filter(pk=int(value)).first()
+    if topic is None:
+        raise InvalidInput(_("Unknown topic to merge into."), field="target")
+    return topic
+
+
+TOPIC_ACTIONS = ("lock", "unlock", "pin", "unpin", "hide", "unhide", "move", "merge", "split")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def topic_page(request, pk):
+    topic = forum_selectors.topic_get(topic_id=pk, user=request.user)
+    permissions.check_moderate(request.user, topic)
+    if request.method == "GET":
+        return render(request, "forum/moderation/topic.html", _topic_context(request, topic))
+    form = TopicModerationForm(request.POST)
+    action = request.POST.get("action", "")
+    try:
+        if action not in TOPIC_ACTIONS or not form.is_valid():
+            raise InvalidInput(_("Unknown moderation action."))
+        data, user = form.cleaned_data, request.user
+        reason = data["reason"]
+        if action in ("lock", "unlock"):
+            lock.topic_lock(actor=user, topic=topic, locked=action == "lock", reason=reason)
+        elif action == "pin":
+            pin.topic_pin(actor=user, topic=topic, scope=data["scope"] or "category", until=data["until"] or None,
+                          reason=reason)
+        elif action == "unpin":
+            pin.topic_unpin(actor=user, topic=topic, reason=reason)
+        elif action in ("hide", "unhide"):
+            hide.topic_hide(actor=user, topic=topic, hidden=action == "hide", reason=reason)
+        elif action == "move":
+            move.topic_move(actor=user, topic=topic, category=data["category"] or "", reason=reason)
+        elif action == "merge":
+            target = merge.topics_merge(actor=user, source=topic, target=_topic_from(data["target"]), reason=reason)
+            messages.success(request, _("The topics are merged."))
+            return redirect(target.get_absolute_url())
+        elif action == "split":
+            try:
+                numbers = parse_numbers(data["posts"])
+            except ValueError:
+                raise InvalidInput(_("Write post numbers like 3, 5-7."), field="posts") from None
+            ids = list(Post.objects.filter(topic=topic, number__in=numbers).values_list("pk", flat=True))
+            if len(ids) != len(set(numbers)):
+                raise InvalidInput(_("Some of those post numbers are not in this topic."), field="posts")
+            new = split.posts_split(actor=user, topic=topic, post_ids=ids, title=data["title"], reason=reason,
+                                    category=request.POST.get("split_category") or None)
+            messages.success(request, _("The replies are now a topic of their own."))
+            return redirect(new.get_absolute_url())
+    except ForumError as error:
+        topic.refresh_from_db()
+        return _render(request, "forum/moderation/topic.html", _topic_context(request, topic, form), error)
+    messages.success(request, _("Done."))
+    topic.refresh_from_db()
+    return redirect(topic.get_absolute_url())
+
+
+POST_ACTIONS = ("hide", "unhide", "delete", "restore")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def post_page(request, pk):
+    post = forum_selectors.post_get(post_id=pk, user=request.user)
+    permissions.check_moderate(request.user, post)
+    initial = {"body": post.source, "title": post.topic.title}
+    context = {"post": post, "topic": post.topic, "edit_form": ModeratorEditForm(initial=initial),
+               "can_sanction": permissions.can_moderate(request.user)}
+    if request.method == "GET":
+        return render(request, "forum/moderation/post.html", context)
+    action = request.POST.get("action", "")
+    reason = (request.POST.get("reason") or "").strip()
+    try:
+        if action in ("hide", "unhide"):
+            hide.post_hide(actor=request.user, post=post, hidden=action == "hide", reason=reason)
+        elif action == "delete":
+            delete.post_soft_delete(actor=request.user, post=post, reason=reason)
+        elif action == "restore":
+            delete.post_restore(actor=request.user, post=post, reason=reason)
+        elif action == "edit":
+            form = ModeratorEditForm(request.POST)
+            context["edit_form"] = form
+            if not form.is_valid():
+                raise InvalidInput(_("Please correct the errors below."))
+            edit.post_moderator_edit(actor=request.user, post=post, body=form.cleaned_data["body"],
+                                     title=form.cleaned_data["title"] if post.number == 1 else None,
+                                     reason=form.cleaned_data["reason"])
+        else:
+            raise InvalidInput(_("Unknown moderation action."))
+    except ForumError as error:
+        post.refresh_from_db()
+        return _render(request, "forum/moderation/post.html", context, error)
+    messages.success(request, _("Done."))
+    return redirect(_post_url(post))
+
+
+# --- members -------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def member_page(request, username):
+    member = selectors.member_for_moderation(username=username)
+    bans.check_sanction(request.user, member)
+    context = {"member": member, "sanctions": selectors.member_sanctions(member=member), "form": SanctionForm(),
+               "lift_form": LiftForm()}
+    if request.method == "GET":
+        return render(request, "forum/moderation/member.html", context)
+    action = request.POST.get("action", "")
+    try:
+        if action == "sanction":
+            form = SanctionForm(request.POST)
+            context["form"] = form
+            if not form.is_valid():
+                raise InvalidInput(_("Please correct the errors below."))
+            data = form.cleaned_data
+            bans.member_sanction(actor=request.user, member=member, kind=data["kind"], reason=data["reason"],
+                                 until=data["until"] or None)
+        elif action == "lift":
+            sanction = MemberSanction.objects.filter(pk=request.POST.get("sanction") or 0, member=member).first()
+            if sanction is None:
+                raise InvalidInput(_("Unknown sanction."))
+            bans.sanction_lift(actor=request.user, sanction=sanction, reason=request.POST.get("reason", ""))
+        elif action == "remove_posts":
+            count = bans.member_remove_all_posts(actor=request.user, member=member,
+                                                 reason=request.POST.get("reason", ""))
+            messages.success(request, _("%(n)d posts removed.") % {"n": count})
+        else:
+            raise InvalidInput(_("Unknown moderation action."))
+    except ForumError as error:
+        member.refresh_from_db()
+        context["sanctions"] = selectors.member_sanctions(member=member)
+        return _render(request, "forum/moderation/member.html", context, error)
+    messages.success(request, _("Done."))
+    return redirect(reverse("forum:mod_member", args=[member.username]))
+
+
+# --- audit log -----------------------------------------------------------------------------------
+AUDIT_CSV_FIELDS = ("time", "actor", "action", "target_type", "target_id", "target", "member", "category_id",
+                    "reason", "before", "after", "details")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value):
+    """Neutralise spreadsheet formulas in member-written text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _audit_rows(entries):
+    import json
+
+    yield AUDIT_CSV_FIELDS
+    for e in entries.iterator(chunk_size=500):
+        yield [_csv_cell(v) for v in (
+            e.created_at.isoformat(), e.actor.username if e.actor_id else "", e.action, e.target_type, e.target_id,
+            e.target_repr, e.subject.username if e.subject_id else "", e.scope_id or "", e.reason,
+            json.dumps(e.before, ensure_ascii=False), json.dumps(e.after, ensure_ascii=False),
+            json.dumps(e.data, ensure_ascii=False))]
+
+
+@require_GET
+@login_required
+@shows_forum_errors
+def audit_page(request):
+    if not selectors.can_read_audit(request.user):
+        raise NotAllowed(_("Only staff and moderators may read the audit log."))
+    filters = {name: (request.GET.get(name) or "").strip()[:60] or None for name in selectors.AUDIT_FILTERS}
+    entries = selectors.audit_entries(user=request.user, **filters)
+    if request.GET.get("format") == "csv":
+        if not request.user.is_staff:
+            raise NotAllowed(_("Only staff may export the audit log."))
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse((writer.writerow(row) for row in _audit_rows(entries)),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y%m%d-%H%M}.csv"'
+        return response
+    from django.core.paginator import Paginator
+
+    page = forum_selectors.paginate(Paginator(entries, 50), _page_number(request))
+    params = {k: v for k, v in filters.items() if v}
+    return render(request, "forum/moderation/audit.html", {"page_obj": page, "entries": page.object_list,
+                                                           "filters": filters, "page_params": params})
+
+
+# --- category moderators, applications, stats ----------------------------------------------------
+def _category_by_slug(slug):
+    category = Category.objects.filter(slug=(slug or "").strip()).first()
+    if category is None:
+        raise InvalidInput(_("Unknown category."), field="category")
+    return category
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def moderators_page(request):
+    permissions.check_staff(request.user)
+    context = {"appointments": selectors.category_moderators(), "applications": selectors.applications(),
+               "stats": selectors.moderator_stats(), "form": AppointForm(), "review_form": ReviewForm(),
+               "categories": Category.objects.order_by("position", "id")}
+    if request.method == "GET":
+        return render(request, "forum/moderation/moderators.html", context)
+    action = request.POST.get("action", "")
+    try:
+        if action == "appoint":
+            form = AppointForm(request.POST)
+            context["form"] = form
+            if not form.is_valid():
+                raise InvalidInput(_("Please correct the errors below."))
+            member = selectors.member_for_moderation(username=form.cleaned_data["username"])
+            moderators.moderator_appoint(actor=request.user, member=member,
+                                         category=_category_by_slug(form.cleaned_data["category"]),
+                                         reason=form.cleaned_data["reason"])
+        elif action == "demote":
+            appointment = CategoryModerator.objects.filter(pk=request.POST.get("appointment") or 0).first()
+            if appointment is None:
+                raise InvalidInput(_("Unknown moderator."))
+            moderators.moderator_demote(actor=request.user, appointment=appointment,
+                                        reason=request.POST.get("reason", ""))
+        elif action in ("accept", "reject"):
+            application = ModeratorApplication.objects.filter(pk=request.POST.get("application") or 0).first()
+            if application is None:
+                raise InvalidInput(_("Unknown application."))
+            moderators.application_review(actor=request.user, application=application, accept=action == "accept",
+                                          note=request.POST.get("note", ""))
+        else:
+            raise InvalidInput(_("Unknown action."))
+    except (ForumError, Http404) as error:
+        if isinstance(error, Http404):
+            error = InvalidInput(_("Unknown member."), field="username")
+        return _render(request, "forum/moderation/moderators.html", context, error)
+    messages.success(request, _("Done."))
+    return redirect(reverse("forum:mod_moderators"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@shows_forum_errors
+def apply_page(request):
+    categories = forum_selectors.category_list(user=request.user)
+    context = {"categories": categories, "mine": selectors.applications(status=None, member=request.user)}
+    if request.method == "GET":
+        return render(request, "forum/moderation/apply.html", {**context, "form": ApplicationForm()})
+    form = ApplicationForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(_("Please correct the errors below."))
+        moderators.application_create(actor=request.user, category=_category_by_slug(form.cleaned_data["category"]),
+                                      motivation=form.cleaned_data["motivation"])
+    except ForumError as error:
+        return _render(request, "forum/moderation/apply.html", {**context, "form": form}, error)
+    messages.success(request, _("Thank you: staff will review your application."))
+    return redirect(reverse("forum:mod_apply"))
+

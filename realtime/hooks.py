@@ -1,0 +1,128 @@
+"""Listeners of the forum's events: each turns what happened into a live event.
+
+Receivers run after the forum's transaction commits (forum.hooks). Payloads come from
+forum/events.py; this module only decides where they go and adds the HTML fragment of new posts."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from forum import events, hooks
+from forum.models import Post, Topic
+
+from . import publish, selectors
+
+
+def render_post_fragment(post):
+    """The post as the topic page shows it to any reader: no request, no per-reader controls,
+    no CSRF token (the fragment goes to everyone). Rendered in the site's default language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("realtime/post.html", {"post": post, "topic": post.topic})
+
+
+def _load_post(post_id):
+    return Post.objects.select_related("author", "reply_to", "topic__category").filter(pk=post_id).first()
+
+
+def _redacted(payload):
+    payload = {k: v for k, v in payload.items() if k not in ("html", "fragment", "title")}
+    payload["redacted"] = True
+    return payload
+
+
+def _publish_activity(topic_id):
+    topic = Topic.objects.select_related("category", "last_poster").filter(pk=topic_id).first()
+    if topic is None or topic.is_hidden:
+        return
+    publish.publish_feed_event(category_id=topic.category_id, read_group_id=topic.category.read_group_id,
+                               payload=events.topic_activity(topic))
+
+
+def on_topic_created(*, topic, actor, **kwargs):
+    topic = Topic.objects.select_related("category", "author").get(pk=topic.pk)
+    if topic.is_hidden:
+        return
+    publish.publish_feed_event(category_id=topic.category_id, read_group_id=topic.category.read_group_id,
+                               payload=events.topic_created(topic))
+
+
+def on_post_created(*, post, actor, **kwargs):
+    post = _load_post(post.pk)
+    if post is None or not post.is_visible:
+        return
+    payload = events.post_created(post)
+    payload["fragment"] = render_post_fragment(post)
+    publish.publish_topic_event(post.topic_id, "post.created", payload)
+    if post.number > 1:
+        _publish_activity(post.topic_id)
+
+
+def on_post_edited(*, post, actor, **kwargs):
+    post = _load_post(post.pk)
+    if post is None or not post.is_visible:
+        return
+
+    def refresh(payload):
+        current = _load_post(post.pk)
+        if current is None or not current.is_visible:
+            return _redacted(payload)
+        return {**events.post_edited(current), "type": "post.edited"}
+
+    publish.publish_topic_event(post.topic_id, "post.edited", events.post_edited(post), refresh=refresh)
+
+
+def on_post_hidden(*, post, actor, hidden, **kwargs):
+    post = _load_post(post.pk)
+    if post is None:
+        return
+    if post.is_visible:
+        payload = events.post_shown(post)
+        payload["fragment"] = render_post_fragment(post)
+        publish.publish_topic_event(post.topic_id, "post.shown", payload)
+    else:
+        publish.publish_topic_event(post.topic_id, "post.hidden", events.post_hidden(post))
+    _publish_activity(post.topic_id)
+
+
+def on_vote_changed(*, post, actor, **kwargs):
+    post_id = post.pk
+
+    def refresh(payload):
+        current = Post.objects.filter(pk=post_id).first()
+        return events.vote_changed(current) if current is not None else payload
+
+    publish.publish_topic_event(post.topic_id, "vote.changed", events.vote_changed(post), refresh=refresh)
+
+
+def on_topic_changed(*, topic, actor, change, **kwargs):
+    topic = Topic.objects.filter(pk=topic.pk).first()
+    if topic is None:
+        return
+    if change == "hidden":
+        publish.publish_topic_event(topic.pk, "topic.hidden", events.topic_hidden(topic))
+    else:
+        publish.publish_topic_event(topic.pk, "topic.changed", events.topic_changed(topic, change))
+
+
+def on_topic_moved(*, topic, actor, old_category=None, **kwargs):
+    topic = Topic.objects.select_related("category").filter(pk=topic.pk).first()
+    if topic is None:
+        return
+    publish.publish_topic_event(topic.pk, "topic.moved", events.topic_moved(topic))
+
+
+def on_notification_created(*, notification, **kwargs):
+    recipient = notification.recipient
+    unread = selectors.member_unread_count(user=recipient)
+    publish.publish_member_event(recipient.pk, events.notification_created(notification, unread=unread))
+
+
+def connect():
+    hooks.topic_created.connect(on_topic_created)
+    hooks.post_created.connect(on_post_created)
+    hooks.post_edited.connect(on_post_edited)
+    hooks.post_hidden.connect(on_post_hidden)
+    hooks.vote_changed.connect(on_vote_changed)
+    hooks.topic_changed.connect(on_topic_changed)
+    hooks.topic_moved.connect(on_topic_moved)
+    hooks.notification_created.connect(on_notification_created)

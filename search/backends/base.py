@@ -1,0 +1,60 @@
+"""The one search interface. A backend indexes and deletes SearchDocuments and answers searches
+and title suggestions for a reader already reduced to a Visibility. Every backend must pass
+tests/search/contract.py."""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+BACKENDS = {
+    "database": "search.backends.database.DatabaseSearchBackend",
+    "elasticsearch": "search.backends.elasticsearch.ElasticsearchSearchBackend",
+}
+
+
+class BaseSearchBackend:
+    name = ""
+
+    def index(self, documents):
+        """Add or replace documents (by object_type and object_id)."""
+        raise NotImplementedError
+
+    def delete(self, object_type, object_ids):
+        """Remove documents; ids that are not indexed are ignored."""
+        raise NotImplementedError
+
+    def search(self, params, visibility):
+        """SearchResults for SearchParams, showing only what ``visibility`` allows."""
+        raise NotImplementedError
+
+    def suggest(self, q, visibility, *, limit=8):
+        """Topic titles for a partly typed query: a list of Suggestion."""
+        raise NotImplementedError
+
+    def rebuild(self, definitions, *, progress=None, chunk_size=None):
+        """Rebuild the whole index from the definitions. ``progress(done, total)`` is called after
+        each chunk. Returns the number of documents indexed."""
+        raise NotImplementedError
+
+    def clear(self):
+        raise NotImplementedError
+
+
+_backend = None
+
+
+def load_backend(name):
+    """A new backend instance by name ('database', 'elasticsearch') or dotted path."""
+    return import_string(BACKENDS.get(name, name))()
+
+
+def get_backend(*, refresh=False):
+    global _backend
+    name = settings.SEARCH_BACKEND
+    if refresh or _backend is None or _backend.name != name:
+        _backend = load_backend(name)
+    return _backend
+
+
+def reset_backend():
+    global _backend
+    _backend = None

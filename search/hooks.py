@@ -1,0 +1,67 @@
+"""Index upkeep: the forum's events (delivered after commit by forum.hooks) schedule a Celery
+task that re-reads the objects and updates the index. A rolled-back write never reaches the index.
+
+Posts removed from the database outright (a topic deleted in the admin) leave through Django's
+post_delete signal, also deferred to after commit; that is index upkeep, what signals are for."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from forum import hooks
+from forum.models import Post
+
+from . import tasks
+
+# topic changes that do not alter anything the index holds
+UNINDEXED_TOPIC_CHANGES = frozenset({"locked", "pinned"})
+
+
+def _index_post(post):
+    tasks.search_index_objects.delay("post", [post.pk])
+
+
+def _index_topic(topic_id):
+    tasks.search_index_topic.delay(topic_id)
+
+
+@hooks.post_created.connect
+def on_post_created(*, post, actor, **kwargs):
+    _index_post(post)
+
+
+@hooks.post_edited.connect
+def on_post_edited(*, post, actor, **kwargs):
+    if post.number == 1:
+        # the title may have changed, and every post of the topic carries it
+        _index_topic(post.topic_id)
+    else:
+        _index_post(post)
+
+
+@hooks.post_hidden.connect
+def on_post_hidden(*, post, actor, **kwargs):
+    _index_post(post)
+
+
+@hooks.vote_changed.connect
+def on_vote_changed(*, post, **kwargs):
+    _index_post(post)
+
+
+@hooks.topic_changed.connect
+def on_topic_changed(*, topic, change="", **kwargs):
+    if change not in UNINDEXED_TOPIC_CHANGES:
+        _index_topic(topic.pk)
+
+
+@hooks.topic_moved.connect
+def on_topic_moved(*, topic, **kwargs):
+    _index_topic(topic.pk)
+
+
+def on_post_deleted(sender, instance, **kwargs):
+    pk = instance.pk
+    transaction.on_commit(lambda: tasks.search_remove_objects.delay("post", [pk]), robust=True)
+
+
+post_delete.connect(on_post_deleted, sender=Post, dispatch_uid="huoli_search_post_deleted")

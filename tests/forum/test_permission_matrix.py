@@ -1,0 +1,186 @@
+"""The permission matrix: every forum and moderation write endpoint of the API (plus the queue),
+for anonymous, member, low-level member, category moderator inside and outside their category,
+editor and staff. Exactly the allowed ones succeed; the others get 401 (guests) or 403 and write
+nothing. A forum/moderation write operation missing from this table fails the completeness test."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from config.api import api
+from engagement.levels.models import MemberLevel
+from forum import services
+from forum.moderation import moderators, reports
+from forum.moderation.models import ModerationItem
+from tests.factories import CategoryFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "member", "low_level", "catmod", "editor", "staff")
+MEMBERS = {"member", "low_level", "catmod", "editor", "staff"}
+MODS_IN = {"catmod", "staff"}   # may moderate inside alpha (catmod moderates alpha only)
+MODS_GLOBAL = {"staff"}         # global powers (sanctions, beta as seen by catmod)
+
+
+@pytest.fixture
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    staff = UserFactory(is_staff=True)
+    alpha, beta = CategoryFactory(slug="alpha"), CategoryFactory(slug="beta")
+    owner = UserFactory()
+    MemberLevel.objects.create(member=owner, level_number=4)
+    topics = {c.slug: TopicFactory.create(author=owner, category=c, title=f"Topic in {c.slug}") for c in (alpha, beta)}
+    replies = {slug: services.post_create(actor=owner, topic=t, body=f"reply in {slug}") for slug, t in topics.items()}
+    items = {slug: reports.report_create(actor=UserFactory(), target=replies[slug], reason="spam").item
+             for slug in topics}
+    people = {"anonymous": None, "staff": staff}
+    people["member"] = UserFactory()
+    MemberLevel.objects.create(member=people["member"], level_number=4)
+    people["low_level"] = UserFactory()
+    MemberLevel.objects.create(member=people["low_level"], level_number=1)
+    people["catmod"] = UserFactory()
+    moderators.moderator_appoint(actor=staff, member=people["catmod"], category=alpha)
+    people["editor"] = UserFactory()
+    people["editor"].groups.add(Group.objects.get(name="Editors"))
+    return {"topics": topics, "replies": replies, "items": items, "owner": owner, "people": people}
+
+
+def _json(client, method, url, data=None):
+    return getattr(client, method)(url, data or {}, content_type="application/json")
+
+
+def _case(method, path, body=None):
+    return lambda client, w: _json(client, method, path(w), body(w) if callable(body) else body)
+
+
+LINKS = " ".join(f"[l{i}](https://example.com/{i})" for i in range(3))
+
+def _claim_then_release(client, w):
+    url = f"/api/v1/moderation/queue/{w['items']['alpha'].pk}"
+    _json(client, "post", f"{url}/claim")
+    return _json(client, "post", f"{url}/release")
+
+
+# (name, operation in the schema, request, personas allowed)
+CASES = [
+    ("topic_create", "POST /api/v1/topics",
+     _case("post", lambda w: "/api/v1/topics", {"category": "alpha", "title": "A brand new topic", "body": "text"}),
+     MEMBERS),
+    ("topic_create_3_links", "POST /api/v1/topics",
+     _case("post", lambda w: "/api/v1/topics", {"category": "alpha", "title": "Links everywhere", "body": LINKS}),
+     {"member", "staff"}),  # level privileges: catmod and editor are new (level 1) members here
+    ("reply", "POST /api/v1/topics/{topic_id}/posts",
+     _case("post", lambda w: f"/api/v1/topics/{w['topics']['alpha'].pk}/posts", {"body": "a reply"}), MEMBERS),
+    ("edit_others_post_in", "PATCH /api/v1/posts/{post_id}",
+     _case("patch", lambda w: f"/api/v1/posts/{w['replies']['alpha'].pk}", {"body": "edited"}), MODS_IN),
+    ("edit_others_post_out", "PATCH /api/v1/posts/{post_id}",
+     _case("patch", lambda w: f"/api/v1/posts/{w['replies']['beta'].pk}", {"body": "edited"}), MODS_GLOBAL),
+    ("delete_others_post_in", "DELETE /api/v1/posts/{post_id}",
+     _case("delete", lambda w: f"/api/v1/posts/{w['replies']['alpha'].pk}"), MODS_IN),
+    ("delete_others_post_out", "DELETE /api/v1/posts/{post_id}",
+     _case("delete", lambda w: f"/api/v1/posts/{w['replies']['beta'].pk}"), MODS_GLOBAL),
+    ("vote", "POST /api/v1/posts/{post_id}/vote",
+     _case("post", lambda w: f"/api/v1/posts/{w['replies']['alpha'].pk}/vote", {"value": 1}), MEMBERS),
+    ("bookmark", "POST /api/v1/posts/{post_id}/bookmark",
+     _case("post", lambda w: f"/api/v1/posts/{w['replies']['alpha'].pk}/bookmark"), MEMBERS),
+    ("notifications_read", "POST /api/v1/notifications/read",
+     _case("post", lambda w: "/api/v1/notifications/read", {"ids": []}), MEMBERS),
+    ("report", "POST /api/v1/reports",
+     _case("post", lambda w: "/api/v1/reports", lambda w: {"target": "topic", "id": w["topics"]["beta"].pk,
+                                                          "reason": "spam"}), MEMBERS),
+    ("queue_list", "GET /api/v1/moderation/queue",
+     lambda client, w: client.get("/api/v1/moderation/queue"), {"catmod", "staff"}),
+    ("claim_in", "POST /api/v1/moderation/queue/{item_id}/claim",
+     _case("post", lambda w: f"/api/v1/moderation/queue/{w['items']['alpha'].pk}/claim"), MODS_IN),
+    ("claim_out", "POST /api/v1/moderation/queue/{item_id}/claim",
+     _case("post", lambda w: f"/api/v1/moderation/queue/{w['items']['beta'].pk}/claim"), MODS_GLOBAL),
+    ("release_in", "POST /api/v1/moderation/queue/{item_id}/release", lambda client, w: _claim_then_release(client, w),
+     MODS_IN),
+    ("resolve_in", "POST /api/v1/moderation/queue/{item_id}/resolve",
+     _case("post", lambda w: f"/api/v1/moderation/queue/{w['items']['alpha'].pk}/resolve",
+           {"resolution": "dismissed"}), MODS_IN),
+    ("resolve_out", "POST /api/v1/moderation/queue/{item_id}/resolve",
+     _case("post", lambda w: f"/api/v1/moderation/queue/{w['items']['beta'].pk}/resolve",
+           {"resolution": "dismissed"}), MODS_GLOBAL),
+    ("lock_in", "POST /api/v1/moderation/topics/{topic_id}",
+     _case("post", lambda w: f"/api/v1/moderation/topics/{w['topics']['alpha'].pk}", {"action": "lock"}), MODS_IN),
+    ("lock_out", "POST /api/v1/moderation/topics/{topic_id}",
+     _case("post", lambda w: f"/api/v1/moderation/topics/{w['topics']['beta'].pk}", {"action": "lock"}),
+     MODS_GLOBAL),
+    ("hide_post_in", "POST /api/v1/moderation/posts/{post_id}",
+     _case("post", lambda w: f"/api/v1/moderation/posts/{w['replies']['alpha'].pk}", {"action": "hide"}), MODS_IN),
+    ("hide_post_out", "POST /api/v1/moderation/posts/{post_id}",
+     _case("post", lambda w: f"/api/v1/moderation/posts/{w['replies']['beta'].pk}", {"action": "hide"}),
+     MODS_GLOBAL),
+    ("ban", "POST /api/v1/moderation/members/{member_id}/sanctions",
+     _case("post", lambda w: f"/api/v1/moderation/members/{w['owner'].pk}/sanctions",
+           {"kind": "ban", "reason": "spam"}), MODS_GLOBAL),
+    ("remove_posts", "POST /api/v1/moderation/members/{member_id}/remove-posts",
+     _case("post", lambda w: f"/api/v1/moderation/members/{w['owner'].pk}/remove-posts", {"reason": "spam"}),
+     MODS_GLOBAL),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name,operation,request_fn,allowed", CASES, ids=[c[0] for c in CASES])
+def test_permission_matrix(client, world, persona, name, operation, request_fn, allowed):
+    user = world["people"][persona]
+    if user is not None:
+        client.force_login(user)
+    open_items = ModerationItem.objects.filter(status="open").count()
+    response = request_fn(client, world)
+    if persona in allowed:
+        assert 200 <= response.status_code < 300, (name, persona, response.status_code, response.content[:300])
+    else:
+        expected = 401 if persona == "anonymous" else 403
+        assert response.status_code == expected, (name, persona, response.status_code, response.content[:300])
+        assert ModerationItem.objects.filter(status="open").count() == open_items
+
+
+def test_every_forum_write_operation_is_in_the_matrix():
+    schema = api.get_openapi_schema()
+    covered = {c[1] for c in CASES}
+    writes = set()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            tags = set(operation.get("tags", []))
+            if tags & {"forum", "moderation"} and (method != "get" or "moderation" in path):
+                writes.add(f"{method.upper()} {path}")
+    assert writes - covered == set()
+
+
+# --- the WebSocket action: typing in a locked topic (only those who may still reply) ---------------
+TYPING_ALLOWED = {"alpha": {"catmod", "staff"}, "beta": {"staff"}}
+
+
+@pytest.mark.parametrize("where", ["alpha", "beta"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_websocket_typing_matrix(world, settings, monkeypatch, persona, where):
+    import channels.db
+
+    from forum.moderation import lock
+    from tests.realtime.conftest import communicator, nothing_more, receive, run, session_cookie
+
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    topic = world["topics"][where]
+    lock.topic_lock(actor=world["people"]["staff"], topic=topic, locked=True)
+    cookie = session_cookie(world["people"][persona])
+
+    allowed = persona in TYPING_ALLOWED[where]
+
+    async def scenario():
+        comm = communicator(f"/ws/topic/{topic.pk}/", cookie)
+        assert (await comm.connect())[0]
+        await receive(comm)  # hello
+        await comm.send_json_to({"type": "typing"})
+        # allowed: the typist hears nothing back (the notice goes to the others); refused: an error
+        result = await nothing_more(comm) if allowed else await receive(comm)
+        await comm.disconnect()
+        return result
+
+    result = run(scenario)
+    if allowed:
+        assert result is True
+    else:
+        assert result["type"] == "error"
+        assert result["error"] == ("login_required" if persona == "anonymous" else "not_allowed")
