@@ -108,7 +108,7 @@ def _close(item, actor, resolution, note):
 @transaction.atomic
 def approve(*, actor, item, note=""):
     note = clean_reason(note)
-    item = ModerationItem.objects.select_for_update().select_related("post__topic__category", "category").get(pk=item.pk)
+    item = ModerationItem.objects.select_for_update(of=("self",)).select_related("post__topic__category", "category").get(pk=item.pk)
     _check(actor, item)
     post = item.post
     Post.objects.filter(pk=post.pk).update(is_pending=False)
@@ -129,7 +129,7 @@ def approve(*, actor, item, note=""):
 @transaction.atomic
 def reject(*, actor, item, note=""):
     note = clean_reason(note)
-    item = ModerationItem.objects.select_for_update().select_related("post__topic__category", "category").get(pk=item.pk)
+    item = ModerationItem.objects.select_for_update(of=("self",)).select_related("post__topic__category", "category").get(pk=item.pk)
     _check(actor, item)
     post = item.post
     Post.objects.filter(pk=post.pk).update(is_pending=False)

@@ -27,7 +27,7 @@ def check_item(actor, item):
 
 
 def _locked(item):
-    return ModerationItem.objects.select_for_update().select_related(
+    return ModerationItem.objects.select_for_update(of=("self",)).select_related(
         "post__topic__category", "topic__category", "member", "category").get(pk=item.pk)
 
 

@@ -53,13 +53,13 @@ def _open_item(target):
     else:
         filters.update(member=target, post__isnull=True, topic__isnull=True)
         create = {"member": target}
-    item = ModerationItem.objects.select_for_update().filter(**filters).first()
+    item = ModerationItem.objects.select_for_update(of=("self",)).filter(**filters).first()
     if item is None:
         try:
             with transaction.atomic():
                 item = ModerationItem.objects.create(kind=ModerationItem.Kind.REPORT, **create)
         except IntegrityError:  # another report opened it at the same moment
-            item = ModerationItem.objects.select_for_update().get(**filters)
+            item = ModerationItem.objects.select_for_update(of=("self",)).get(**filters)
     return item
 
 

@@ -239,6 +239,10 @@ class DeferredConstraints:
     def drop(self):
         qn = connection.ops.quote_name
         with connection.cursor() as cursor:
+            # fire deferred checks of rows written earlier in this transaction now: PostgreSQL
+            # refuses ALTER TABLE on a table with pending trigger events
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with connection.cursor() as cursor:
             for table in self.tables:
                 cursor.execute(
                     "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
