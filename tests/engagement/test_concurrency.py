@@ -30,6 +30,7 @@ def award_amount(key):
 
 
 @pytest.mark.postgres
+@pytest.mark.serial
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_awards_and_spends():
     assert connection.vendor == "postgresql"

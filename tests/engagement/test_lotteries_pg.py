@@ -22,7 +22,8 @@ from tests.engagement.activities import (
     give_points,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.serial,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def run_at_once(fn, args_list):
