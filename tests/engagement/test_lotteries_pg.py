@@ -72,7 +72,7 @@ def test_two_workers_draw_once_and_agree():
     for m in members(40):
         services.lottery_enter(actor=m, lottery=lottery)
     end_window(lottery)
-    results = run_at_once(lambda pk: tasks.lottery_close_due_task.apply(args=[pk]).get(), [(lottery.pk,)] * 4)
+    results = run_at_once(lambda pk: tasks.lottery_close_due_task.apply(args=[pk]).get(disable_sync_subtasks=False), [(lottery.pk,)] * 4)
     assert results == ["drawn"] * 4
     lottery.refresh_from_db()
     assert len(lottery.winners) == 5
