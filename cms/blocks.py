@@ -36,38 +36,43 @@ def post_available(post, user):
     return post.is_visible or is_moderator(user)
 
 
-class TopicCardBlock(blocks.StructBlock):
+class ForumContentBlock(blocks.StructBlock):
+    """A block around one chosen forum row (its child block named `content_name`): the template gets
+    that row only when the reader may see it, and `available` says whether it is there."""
+
+    content_name = ""
+    available = staticmethod(topic_available)  # (row, reader) -> may the reader see the row
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        obj = value.get(self.content_name)
+        context["available"] = self.available(obj, _reader(parent_context))
+        context[self.content_name] = obj if context["available"] else None
+        return context
+
+
+class TopicCardBlock(ForumContentBlock):
     topic = TopicChooserBlock(label=_("topic"))
     note = blocks.TextBlock(label=_("editor's note"), required=False, max_length=500, help_text=NOTE_HELP)
+    content_name = "topic"
+    available = staticmethod(topic_available)
 
     class Meta:
         icon = "doc-full"
         label = _("Topic card")
         template = "cms/blocks/topic_card.html"
 
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        topic = value.get("topic")
-        context["available"] = topic_available(topic, _reader(parent_context))
-        context["topic"] = topic if context["available"] else None
-        return context
 
-
-class PostExcerptBlock(blocks.StructBlock):
+class PostExcerptBlock(ForumContentBlock):
     post = PostChooserBlock(label=_("post"))
     note = blocks.TextBlock(label=_("editor's note"), required=False, max_length=500, help_text=NOTE_HELP)
+    content_name = "post"
+    available = staticmethod(post_available)
 
     class Meta:
         icon = "openquote"
         label = _("Post excerpt")
         template = "cms/blocks/post_excerpt.html"
-
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        post = value.get("post")
-        context["available"] = post_available(post, _reader(parent_context))
-        context["post"] = post if context["available"] else None
-        return context
 
 
 class CaptionedImageBlock(blocks.StructBlock):

@@ -63,39 +63,61 @@ def _public_topics_q(prefix=""):
     return Q(**{f"{prefix}is_hidden": False, f"{prefix}category__read_group__isnull": True})
 
 
-# --- topics -----------------------------------------------------------------------------------------
-class TopicColumnsMixin:
-    filter_form_class = TopicSearchForm
+class ColumnsMixin:
+    """The listing of a chooser: its search form, and the title column followed by `extra_columns`
+    (given by the viewset, see ForumChooserViewSet.construct_view)."""
+
+    extra_columns = ()
+    title_accessor = None
 
     @property
     def columns(self):
-        return [
-            self.title_column,
-            Column("category", label=_("Category"), accessor="category"),
-            Column("author", label=_("Author"), accessor="author"),
-            Column("reply_count", label=_("Replies"), accessor="reply_count"),
-            DateColumn("created_at", label=_("Created"), accessor="created_at"),
-        ]
+        title = self.title_column
+        if self.title_accessor is not None:
+            title.accessor = self.title_accessor
+        return [title, *self.extra_columns]
 
 
-class TopicChooseView(TopicColumnsMixin, ChooseView):
+class ForumChooseView(ColumnsMixin, ChooseView):
     pass
 
 
-class TopicChooseResultsView(TopicColumnsMixin, ChooseResultsView):
+class ForumChooseResultsView(ColumnsMixin, ChooseResultsView):
     pass
 
 
-class TopicChooserViewSet(ChooserViewSet):
+class ForumChooserViewSet(ChooserViewSet):
+    """A chooser over forum rows: a searchable, paginated listing with the columns a subclass names,
+    used only by our blocks (forum admin forms keep their own widgets)."""
+
+    choose_view_class = ForumChooseView
+    choose_results_view_class = ForumChooseResultsView
+    register_widget = False
+    per_page = 15
+    filter_form_class = SearchForm
+    extra_columns = ()
+    title_accessor = None
+
+    def construct_view(self, view_class, **kwargs):
+        if issubclass(view_class, ColumnsMixin):
+            kwargs.update(filter_form_class=self.filter_form_class, extra_columns=self.extra_columns,
+                          title_accessor=self.title_accessor)
+        return super().construct_view(view_class, **kwargs)
+
+
+class TopicChooserViewSet(ForumChooserViewSet):
     model = "forum.Topic"
     icon = "doc-full"
     choose_one_text = _("Choose a topic")
     choose_another_text = _("Choose another topic")
     edit_item_text = _("Edit topic")
-    choose_view_class = TopicChooseView
-    choose_results_view_class = TopicChooseResultsView
-    register_widget = False  # only our blocks use it; forum admin forms keep their own widgets
-    per_page = 15
+    filter_form_class = TopicSearchForm
+    extra_columns = (
+        Column("category", label=_("Category"), accessor="category"),
+        Column("author", label=_("Author"), accessor="author"),
+        Column("reply_count", label=_("Replies"), accessor="reply_count"),
+        DateColumn("created_at", label=_("Created"), accessor="created_at"),
+    )
 
     def get_object_list(self):
         from forum.models import Topic
@@ -104,32 +126,9 @@ class TopicChooserViewSet(ChooserViewSet):
                 .order_by("-created_at", "-id"))
 
 
-# --- posts ------------------------------------------------------------------------------------------
 class PostChooserWidget(BaseChooser):
     def get_display_title(self, instance):
         return post_display_title(instance)
-
-
-class PostColumnsMixin:
-    filter_form_class = PostSearchForm
-
-    @property
-    def columns(self):
-        title = self.title_column
-        title.accessor = post_display_title
-        return [
-            title,
-            Column("number", label=_("Post #"), accessor="number"),
-            DateColumn("created_at", label=_("Written"), accessor="created_at"),
-        ]
-
-
-class PostChooseView(PostColumnsMixin, ChooseView):
-    pass
-
-
-class PostChooseResultsView(PostColumnsMixin, ChooseResultsView):
-    pass
 
 
 class PostChosenView(ChosenView):
@@ -137,18 +136,20 @@ class PostChosenView(ChosenView):
         return post_display_title(instance)
 
 
-class PostChooserViewSet(ChooserViewSet):
+class PostChooserViewSet(ForumChooserViewSet):
     model = "forum.Post"
     icon = "openquote"
     choose_one_text = _("Choose a post")
     choose_another_text = _("Choose another post")
     edit_item_text = _("Edit post")
-    choose_view_class = PostChooseView
-    choose_results_view_class = PostChooseResultsView
     chosen_view_class = PostChosenView
     base_widget_class = PostChooserWidget
-    register_widget = False
-    per_page = 15
+    filter_form_class = PostSearchForm
+    title_accessor = staticmethod(post_display_title)
+    extra_columns = (
+        Column("number", label=_("Post #"), accessor="number"),
+        DateColumn("created_at", label=_("Written"), accessor="created_at"),
+    )
 
     def get_object_list(self):
         from forum.models import Post
@@ -157,37 +158,17 @@ class PostChooserViewSet(ChooserViewSet):
                 .select_related("topic", "author").order_by("-created_at", "-id"))
 
 
-# --- polls ------------------------------------------------------------------------------------------
-class PollColumnsMixin:
-    filter_form_class = PollSearchForm
-
-    @property
-    def columns(self):
-        return [
-            self.title_column,
-            Column("topic", label=_("Topic"), accessor="topic"),
-            DateColumn("created_at", label=_("Created"), accessor="created_at"),
-        ]
-
-
-class PollChooseView(PollColumnsMixin, ChooseView):
-    pass
-
-
-class PollChooseResultsView(PollColumnsMixin, ChooseResultsView):
-    pass
-
-
-class PollChooserViewSet(ChooserViewSet):
+class PollChooserViewSet(ForumChooserViewSet):
     model = "polls.Poll"
     icon = "list-ul"
     choose_one_text = _("Choose a poll")
     choose_another_text = _("Choose another poll")
     edit_item_text = _("Edit poll")
-    choose_view_class = PollChooseView
-    choose_results_view_class = PollChooseResultsView
-    register_widget = False
-    per_page = 15
+    filter_form_class = PollSearchForm
+    extra_columns = (
+        Column("topic", label=_("Topic"), accessor="topic"),
+        DateColumn("created_at", label=_("Created"), accessor="created_at"),
+    )
 
     def get_object_list(self):
         from engagement.polls.models import Poll

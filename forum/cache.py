@@ -7,15 +7,17 @@ versions match. forum.services bumps the versions at every write that changes wh
 
 - `bump_topic(topic_id)`: the topic page (posts, votes, edits, hide/delete/restore, flags, title);
 - `bump_category(category_id)`: that category's topic list, and the forum-wide version (the index
-  and the latest list show every category).
+  and the latest list show every category);
+- `bump_members()`: every fragment, because a member's name, avatar, level or chosen badge, shown
+  next to their posts and topics everywhere, changed (profile edits and level changes are rare next
+  to reads, and this costs no extra round trip: the members' version is fetched with the others).
 
 A bump happens twice: at once, and again after the transaction commits. The second bump is the one
 that matters: a reader who fetched the new version while the write was still uncommitted may have
 stored a fragment built from the old rows under it; the after-commit bump retires that fragment.
 
 Versions start from `time.time_ns()`, so a version that was evicted and re-created never repeats an
-old one. Fragments expire after settings.HUOLI["ANON_PAGE_CACHE_SECONDS"] whatever happens: member
-names and avatars inside fragments (a profile change bumps nothing) are at most that old.
+old one. Fragments also expire after settings.HUOLI["ANON_PAGE_CACHE_SECONDS"] whatever happens.
 
 Keys are hashed, so any tag slug or language code is safe for every cache backend.
 """
@@ -85,18 +87,23 @@ def bump_forum():
     _bump(_version_key("forum", 0))
 
 
+def bump_members():
+    _bump(_version_key("members", 0))
+
+
 def cached_fragment(*, scope, ident, name, parts, render):
     """The fragment `name` for `parts` under the current version of (scope, ident); `render()` builds
     it on a miss. One cache round trip on a hit, two plus the render on a miss."""
     vkey = _version_key(scope, ident)
+    mkey = _version_key("members", 0)
     fkey = _fragment_key(name, (scope, ident, *parts))
-    found = cache.get_many([vkey, fkey])
-    version = found.get(vkey)
+    found = cache.get_many([vkey, mkey, fkey])
+    version = (found.get(vkey), found.get(mkey))
     stored = found.get(fkey)
-    if version is not None and stored is not None and stored[0] == version:
+    if None not in version and stored is not None and stored[0] == version:
         return stored[1]
-    if version is None:
-        version = _version(vkey)
+    version = (version[0] if version[0] is not None else _version(vkey),
+               version[1] if version[1] is not None else _version(mkey))
     html = render()
     cache.set(fkey, (version, html), settings.HUOLI["ANON_PAGE_CACHE_SECONDS"])
     return html

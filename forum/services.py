@@ -561,6 +561,7 @@ def profile_update(*, actor, member, display_name, bio, avatar=None, remove_avat
 
         member.avatar.save(f"{member.pk}.png", avatar_process(avatar), save=False)
     member.save(update_fields=["display_name", "bio", "avatar"])
+    fragment_cache.bump_members()  # the name and avatar show in cached fragments of every page
     return member
 
 

@@ -580,6 +580,15 @@ def test_cached_guest_lists_show_new_topic_at_once(client, category):
         assert "The second topic" in html(client.get(url)), url
 
 
+def test_cached_guest_pages_show_a_new_display_name_at_once(client, topic, reply, other_member):
+    urls = (topic.get_absolute_url(), topic.category.get_absolute_url(), reverse("forum:latest"))
+    for url in urls:
+        html(client.get(url))  # cached now
+    services.profile_update(actor=other_member, member=other_member, display_name="改名后的名字", bio="")
+    assert "改名后的名字" in html(client.get(topic.get_absolute_url()))
+    assert "改名后的名字" in html(client.get(topic.category.get_absolute_url()))  # the last poster
+
+
 def test_cached_guest_pages_follow_the_language(client, topic):
     set_language(client, "en")
     assert LANG_ATTR["en"] in html(client.get(topic.get_absolute_url()))
