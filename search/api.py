@@ -52,6 +52,7 @@ class SearchOut(Schema):
     q: str
     terms: list[str]
     total: int
+    total_capped: bool  # true: there are more than ``total`` matches (and facet counts are lower bounds)
     page: int
     pages: int
     per_page: int
@@ -108,7 +109,8 @@ def search(request, q: str = "", category: str = "", tag: str = "", author: str 
                 out.append({"key": str(key), "label": str(key), "count": count})
         facets[name] = out
     return {
-        "q": params.q, "terms": results.terms, "total": results.total, "page": params.page,
+        "q": params.q, "terms": results.terms, "total": results.total, "total_capped": results.total_capped,
+        "page": params.page,
         "pages": results.num_pages, "per_page": params.per_page, "sort": params.sort,
         "substring": results.substring, "spelling": results.spelling, "facets": facets,
         "results": [{

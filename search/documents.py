@@ -44,6 +44,12 @@ class Visibility:
 
     category_ids: frozenset | None
     include_hidden: bool = False
+    # the same rule seen from the other side, when known: the categories that may NOT be read,
+    # and the highest category id that existed when it was decided. A database can test
+    # "category_id <= max AND category_id NOT IN excluded" on every row for free, where a long
+    # "IN (readable)" list makes PostgreSQL intersect a bitmap of the whole category index.
+    excluded_category_ids: frozenset | None = None
+    max_category_id: int | None = None
 
 
 @dataclass
@@ -105,6 +111,7 @@ class SearchResults:
     facets: dict = field(default_factory=dict)  # {"category": [(id, count)], "tag": [(slug, count)], "author": ...}
     spelling: list = field(default_factory=list)  # alternative queries, best first
     substring: bool = False  # found by substring (trigram / LIKE) matching instead of words
+    total_capped: bool = False  # there are more than ``total`` matches: counting stopped there
 
     @property
     def num_pages(self):

@@ -26,6 +26,13 @@ class IndexDefinition:
     def count(self):
         return self.queryset().count()
 
+    def id_chunks(self, *, chunk_size=None):
+        """Every primary key in order, in lists of ``chunk_size`` (what a rebuild hands to its
+        workers: one query for the ids, then each chunk is read by ``objects_for_ids``)."""
+        size = chunk_size or self.chunk_size
+        ids = list(self.queryset().prefetch_related(None).order_by("pk").values_list("pk", flat=True))
+        return [ids[start:start + size] for start in range(0, len(ids), size)]
+
     def iter_documents(self, *, chunk_size=None):
         """All documents, in primary-key order, chunk by chunk (keyset pagination: constant
         memory and no OFFSET cost on a large table)."""

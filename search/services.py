@@ -36,7 +36,8 @@ def remove_objects(*, object_type, ids):
     return get_backend().delete(object_type, [int(pk) for pk in ids])
 
 
-def rebuild(*, progress=None, chunk_size=None, backend=None):
-    """Rebuild every registered kind of object; ``backend`` names one other than the configured."""
+def rebuild(*, progress=None, chunk_size=None, backend=None, workers=None):
+    """Rebuild every registered kind of object; ``backend`` names one other than the configured,
+    ``workers`` how many processes prepare documents (the database backend on PostgreSQL)."""
     engine = load_backend(backend) if backend else get_backend()
-    return engine.rebuild(registry.definitions(), progress=progress, chunk_size=chunk_size)
+    return engine.rebuild(registry.definitions(), progress=progress, chunk_size=chunk_size, workers=workers)

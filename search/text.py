@@ -61,6 +61,12 @@ def _tokenizer():
     return _jieba
 
 
+def warm_up():
+    """Load jieba and the stemmer now (before forking workers, or at a process's start)."""
+    _tokenizer()
+    _stem("warm")
+
+
 def _stem(word):
     global _stemmer
     if _stemmer is None:

@@ -30,9 +30,10 @@ class BaseSearchBackend:
         """Topic titles for a partly typed query: a list of Suggestion."""
         raise NotImplementedError
 
-    def rebuild(self, definitions, *, progress=None, chunk_size=None):
+    def rebuild(self, definitions, *, progress=None, chunk_size=None, workers=None):
         """Rebuild the whole index from the definitions. ``progress(done, total)`` is called after
-        each chunk. Returns the number of documents indexed."""
+        each chunk; ``workers``: processes preparing documents, where the backend can use them.
+        Returns the number of documents indexed."""
         raise NotImplementedError
 
     def clear(self):

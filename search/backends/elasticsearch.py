@@ -271,8 +271,9 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             self.client.indices.delete(index=name)
         self._alias_ready = False
 
-    def rebuild(self, definitions, *, progress=None, chunk_size=None):
-        """Zero downtime: load a new index, then move the alias to it in one atomic request."""
+    def rebuild(self, definitions, *, progress=None, chunk_size=None, workers=None):
+        """Zero downtime: load a new index, then move the alias to it in one atomic request.
+        (``workers`` is for the database backend: the cluster analyses the text itself.)"""
         plugin = self.detect_plugin()
         new = self.new_index_name()
         old = self._aliased_indices()

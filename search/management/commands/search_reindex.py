@@ -2,6 +2,7 @@
 
     manage.py search_reindex                     # the configured backend (SEARCH_BACKEND)
     manage.py search_reindex --backend elasticsearch --chunk-size 1000
+    manage.py search_reindex --workers 2          # segment in 2 processes (database backend, PostgreSQL)
 
 The database backend rebuilds in one transaction (readers see the old index until it commits);
 Elasticsearch loads a new index and swaps the alias (zero downtime)."""
@@ -25,10 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--backend", choices=sorted(BACKENDS), help="Default: the SEARCH_BACKEND setting.")
         parser.add_argument("--chunk-size", type=int, default=None, help="Objects read and indexed per batch.")
         parser.add_argument("--no-progress", action="store_true", help="Only print the summary.")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Processes that read, render and segment documents (database backend on "
+                                 "PostgreSQL; default 1: in this process).")
 
-    def handle(self, *args, backend=None, chunk_size=None, no_progress=False, **options):
+    def handle(self, *args, backend=None, chunk_size=None, no_progress=False, workers=1, **options):
         if chunk_size is not None and not 1 <= chunk_size <= 50000:
             raise CommandError("--chunk-size must be between 1 and 50000.")
+        if not 1 <= workers <= 32:
+            raise CommandError("--workers must be between 1 and 32.")
         name = backend or settings.SEARCH_BACKEND
         kinds = ", ".join(d.object_type for d in registry.definitions())
         self.stdout.write(f"Rebuilding the {name} search index ({kinds})…")
@@ -52,7 +58,7 @@ class Command(BaseCommand):
             state["last_pct"] = pct
 
         try:
-            count = services.rebuild(progress=progress, chunk_size=chunk_size, backend=backend)
+            count = services.rebuild(progress=progress, chunk_size=chunk_size, backend=backend, workers=workers)
         except Exception as exc:  # report what failed, keep the traceback with --traceback
             if tty:
                 self.stdout.write("")
