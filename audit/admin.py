@@ -6,7 +6,7 @@ from .models import AuditLog
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
     list_display = ("created_at", "action", "actor", "subject", "target_repr", "reason")
-    list_filter = ("action",)
+    list_filter = ("action", "target_type")
     search_fields = ("reason", "target_repr", "actor__username", "subject__username")
     date_hierarchy = "created_at"
     list_select_related = ("actor", "subject")

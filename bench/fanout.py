@@ -7,14 +7,17 @@ replies through the normal service (forum.services.post_create) from a separate 
 the same PostgreSQL database and Redis, and measures for each reply the delay from the moment the
 service was called until the last client received the post.created event: p50 and p99 over the
 replies, lost deliveries (must be 0), and server memory per connection (RSS delta / connections).
+"fan-out" is the same delay counted from the moment the committed event is handed to the channel
+layer (the service's own database work left out).
 
     .venv/bin/python bench/fanout.py                       # daphne and uvicorn, 1000 clients
     .venv/bin/python bench/fanout.py --server uvicorn --clients 200 --replies 10
-    .venv/bin/python bench/fanout.py --layer pubsub        # channels_redis' pub/sub layer
+    .venv/bin/python bench/fanout.py --layer both          # also channels_redis' core layer
 
 It uses its own database (--database, default huoli_bench_fanout, created and migrated if
-missing) and Redis database number (--redis-db, default 9, emptied at the end: it is the
-benchmark's own), and stops every process it started. Exit status 1 if any delivery was lost.
+missing) and Redis database number (--redis-db, default 9), under a key prefix of this run's own
+(deleted at the end; never FLUSHDB, Redis is shared), and stops every process it started. Exit
+status 1 if any delivery was lost.
 """
 
 import argparse
@@ -68,7 +71,21 @@ def cmd_post(topic_id, replies, interval):
     _django()
     from forum import services
     from forum.models import Topic, User
+    from realtime import publish
 
+    # note when the topic's post.created event goes to the channel layer (after the commit): the
+    # fan-out proper is measured from there, the whole service call from t0
+    published = {}
+    group_send = publish._group_send
+
+    def timed_group_send(group, message):
+        if message.get("event_type") == "post.created":
+            match = NUMBER_RE.search(message.get("text", ""))
+            if match:
+                published[int(match.group(1))] = time.time()
+        return group_send(group, message)
+
+    publish._group_send = timed_group_send
     replier = User.objects.get(username="fanout_replier")
     topic = Topic.objects.get(pk=topic_id)
     services.post_create(actor=replier, topic=topic, body="warm-up reply (not measured)")
@@ -77,7 +94,8 @@ def cmd_post(topic_id, replies, interval):
     for i in range(replies):
         t0 = time.time()
         post = services.post_create(actor=replier, topic=topic, body=f"Reply {i + 1}: **fan-out** test 回复")
-        print(json.dumps({"number": post.number, "t0": t0, "t1": time.time()}), flush=True)
+        print(json.dumps({"number": post.number, "t0": t0, "t1": time.time(),
+                          "tp": published.get(post.number)}), flush=True)
         time.sleep(interval)
 
 
@@ -95,8 +113,8 @@ def child_env(args, layer):
     env.update({
         "DATABASE_URL": f"postgres://{args.pg_user}@{args.pg_host}:{args.pg_port}/{args.database}",
         "REDIS_URL": f"redis://{args.redis_host}:{args.redis_port}/{args.redis_db}",
-        "CHANNELS_PREFIX": "fanout",
-        "CACHE_KEY_PREFIX": "fanout",
+        "CHANNELS_PREFIX": args.prefix,
+        "CACHE_KEY_PREFIX": args.prefix,
         "DJANGO_SETTINGS_MODULE": "bench.fanout_settings",
         "FANOUT_LAYER": layer,
         "PYTHONPATH": str(ROOT),
@@ -140,11 +158,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server_command(kind, port):
+def server_command(kind, port, app="config.asgi:application"):
     if kind == "daphne":
-        return [PY, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
-    return [PY, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-            "--ws", "websockets", "--ws-per-message-deflate", "false", "--lifespan", "off",
+        return [PY, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), app]
+    return [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+            "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off",
             "--log-level", "warning", "--no-access-log"]
 
 
@@ -278,13 +296,15 @@ async def measure(args, port, topic_id, env, server_pid):
     stop_clients.set()
     await asyncio.wait(tasks, timeout=30)
 
-    per_reply, per_delivery, lost = [], [], 0
+    per_reply, per_delivery, fanout, lost = [], [], [], 0
     for number, item in sorted(sent.items()):
         times = received.get(number, [])
         lost += connected - len(times)
         if times:
             per_reply.append((max(times) - item["t0"]) * 1000)
             per_delivery.extend((t - item["t0"]) * 1000 for t in times)
+            if item.get("tp"):
+                fanout.append((max(times) - item["tp"]) * 1000)
     service_ms = [(item["t1"] - item["t0"]) * 1000 for item in sent.values()]
     return {
         "clients_connected": connected,
@@ -298,6 +318,9 @@ async def measure(args, port, topic_id, env, server_pid):
         "per_delivery_p50_ms": round(pct(per_delivery, 50), 1),
         "per_delivery_p99_ms": round(pct(per_delivery, 99), 1),
         "service_call_p50_ms": round(statistics.median(service_ms), 1) if service_ms else None,
+        # from the moment the committed event is handed to the channel layer to the last client
+        "fanout_p50_ms": round(pct(fanout, 50), 1),
+        "fanout_p99_ms": round(pct(fanout, 99), 1),
         "lost": lost,
         "rss_before_mib": round(rss_before / 1024, 1),
         "rss_after_mib": round(rss_after / 1024, 1),
@@ -311,7 +334,7 @@ def run_one(args, kind, layer):
     port = free_port()
     log_path = Path(args.log_dir) / f"fanout-{kind}-{layer}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(server_command(kind, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(server_command(kind, port, args.app), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
         wait_for_port(port, proc)
@@ -327,10 +350,19 @@ def run_one(args, kind, layer):
     return result
 
 
-def flush_own_redis_db(args):
+def delete_own_redis_keys(args):
+    """Delete this run's keys (by prefix; never FLUSHDB: Redis is shared)."""
     import redis
 
-    redis.Redis(host=args.redis_host, port=args.redis_port, db=args.redis_db).flushdb()
+    client = redis.Redis(host=args.redis_host, port=args.redis_port, db=args.redis_db)
+    batch = []
+    for key in client.scan_iter(match=f"{args.prefix}*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            client.delete(*batch)
+            batch = []
+    if batch:
+        client.delete(*batch)
 
 
 def main():
@@ -342,7 +374,8 @@ def main():
     post.add_argument("--replies", type=int, required=True)
     post.add_argument("--interval", type=float, required=True)
     parser.add_argument("--server", choices=["daphne", "uvicorn", "both"], default="both")
-    parser.add_argument("--layer", choices=["core", "pubsub", "both"], default="core")
+    parser.add_argument("--layer", choices=["core", "pubsub", "both"], default="pubsub",
+                        help="channels_redis layer: pubsub (the project default) or core")
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=30)
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between replies")
@@ -357,6 +390,10 @@ def main():
     parser.add_argument("--redis-host", default="127.0.0.1")
     parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument("--redis-db", type=int, default=9)
+    parser.add_argument("--app", default="config.asgi:application",
+                        help="ASGI application to serve (bench.fanout_stock_dispatch:application to compare)")
+    parser.add_argument("--prefix", default=f"fanout{os.getpid()}-",
+                        help="key prefix of this run's cache and channel layer (deleted at the end)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--log-dir", default="/tmp", help="where the server logs go")
     args = parser.parse_args()
@@ -381,13 +418,15 @@ def main():
                 print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
                 results.append(result)
     finally:
-        flush_own_redis_db(args)
+        delete_own_redis_keys(args)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    print("\nserver   layer   clients  p50 ms  p99 ms  lost  KiB/conn")
+    print("\n(from the service call / from the publish after commit, to the last of the clients)")
+    print("server   layer   clients  p50 ms  p99 ms  fan-out p50  fan-out p99  lost  KiB/conn")
     for r in results:
         print(f"{r['server']:8} {r['layer']:7} {r['clients_connected']:7} {r['all_clients_p50_ms']:7} "
-              f"{r['all_clients_p99_ms']:7} {r['lost']:5} {r['kib_per_connection']:9}")
+              f"{r['all_clients_p99_ms']:7} {r['fanout_p50_ms']:12} {r['fanout_p99_ms']:12} {r['lost']:5} "
+              f"{r['kib_per_connection']:9}")
     return 1 if any(r["lost"] or r["clients_connected"] < args.clients for r in results) else 0
 
 

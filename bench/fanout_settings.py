@@ -1,16 +1,10 @@
 """Settings for bench/fanout.py: the project's settings, with the channel layer chosen by
-FANOUT_LAYER ("core": channels_redis.core.RedisChannelLayer, the project default; "pubsub":
-channels_redis.pubsub.RedisPubSubChannelLayer)."""
+FANOUT_LAYER ("pubsub": channels_redis.pubsub.RedisPubSubChannelLayer, the project default;
+"core": channels_redis.core.RedisChannelLayer)."""
 
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import REDIS_URL
+from config.settings import _CHANNEL_LAYER_BACKENDS, CHANNEL_LAYERS
 
-if os.environ.get("FANOUT_LAYER") == "pubsub":
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "huoli")},
-        }
-    }
+CHANNEL_LAYERS["default"]["BACKEND"] = _CHANNEL_LAYER_BACKENDS[os.environ.get("FANOUT_LAYER", "pubsub")]

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Container entry point. The first argument picks the role:
-#   web     apply migrations, then serve HTTP and WebSockets with daphne on $PORT (default 8000)
+#   web     apply migrations, then serve HTTP (WSGI) with gunicorn's sync workers on $PORT (default
+#           8000): bench/pages.py measured them fastest for pages, and a sync worker keeps its
+#           database connection across requests (CONN_MAX_AGE), which ASGI's thread per request doesn't
+#   live    serve WebSockets (/ws/, ASGI: Channels) with uvicorn on $PORT: bench/fanout.py measured it
+#           faster than daphne at fanning replies out to 1,000 readers. The proxy routes /ws/ here.
 #   worker  a Celery worker
 #   beat    Celery beat, with the schedule kept in the database (django-celery-beat)
 #   anything else is run as given, e.g. `python manage.py createsuperuser`
@@ -10,7 +14,12 @@ role="${1:-web}"
 case "$role" in
   web)
     python manage.py migrate --noinput
-    exec daphne --bind 0.0.0.0 --port "${PORT:-8000}" --proxy-headers config.asgi:application
+    exec gunicorn config.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
+      --workers "${WEB_WORKERS:-2}" --forwarded-allow-ips '*' --access-logfile -
+    ;;
+  live)
+    exec uvicorn config.asgi:application --host 0.0.0.0 --port "${PORT:-8000}" \
+      --workers "${LIVE_WORKERS:-1}" --ws websockets-sansio --proxy-headers --forwarded-allow-ips '*'
     ;;
   worker)
     exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-info}"

@@ -1,6 +1,6 @@
 """Docker HEALTHCHECK for the web container.
 
-Healthy when daphne answers GET / with a status below 500 (the index page reads the database, so a
+Healthy when the server (gunicorn for web, uvicorn for live) answers GET / with a status below 500 (the index page reads the database, so a
 lost database shows up as a 500). The request carries a Host from ALLOWED_HOSTS and
 X-Forwarded-Proto: https, as the TLS proxy in front would, so neither the host check nor the HTTPS
 redirect gets in the way. Standard library only; exits 0 (healthy) or 1."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from forum.api_schemas import ErrorOut
+from forum.api_schemas import ANONYMOUS_OK, READ_ERRORS, ErrorOut, api_errors
 from forum.errors import InvalidInput
 from forum.selectors import category_get, member_get
 from forum.tokens import MEMBER_AUTH, READ_AUTH
@@ -21,9 +21,7 @@ from .points import permissions as points_permissions
 from .points import selectors as points_selectors
 
 router = Router(tags=["engagement"])
-ANONYMOUS_OK = {"security": [{}]}
-READ_ERRORS = dict.fromkeys((401, 403, 404, 422), ErrorOut)
-WRITE_ERRORS = dict.fromkeys((400, 401, 403, 409, 422, 429), ErrorOut)
+WRITE_ERRORS = api_errors(400, 401, 403, 409, 422, 429)
 
 
 class LevelOut(Schema):

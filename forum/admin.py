@@ -21,6 +21,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from . import cache as fragment_cache
 from . import services
 from .errors import ForumError, InvalidInput
@@ -52,8 +54,24 @@ class MemberChangeForm(UserChangeForm):
         return avatar
 
 
+class SaveFormFieldsOnly:
+    """On change, write only the columns the admin form edits: counters and activity kept by the
+    services (topic/post counts, last activity...) are never overwritten with the values read when
+    the request began, even if a post arrived in the meantime."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        concrete = {f.name for f in obj._meta.concrete_fields if not f.primary_key}
+        names = [name for name, field in form.fields.items() if name in concrete and not field.disabled]
+        if names:
+            obj.save(update_fields=names)
+        return None
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, SaveFormFieldsOnly, DjangoUserAdmin):
+    audit_exclude = ("password", "last_login")
     form = MemberChangeForm
     add_form = MemberCreationForm
     add_fieldsets = (
@@ -101,7 +119,7 @@ class CategoryForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdminMixin, SaveFormFieldsOnly, admin.ModelAdmin):
     form = CategoryForm
     list_display = ("name", "slug", "parent", "position", "color", "read_group", "post_group", "topic_count",
                     "post_count", "last_activity_at")
@@ -117,6 +135,9 @@ class CategoryAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("topic_count", "post_count", "last_topic", "last_activity_at")
 
+    def audit_scope(self, obj):
+        return obj.pk if isinstance(obj, Category) else None
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", CategoryForm)  # the colour typed in the list is checked too
         return super().get_changelist_form(request, **kwargs)
@@ -127,7 +148,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "topics_total")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -170,7 +191,7 @@ def _topic_flag_action(flag, value, description):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(SaveFormFieldsOnly, admin.ModelAdmin):
     list_display = ("title", "category", "author", "is_pinned", "is_locked", "is_hidden", "reply_count",
                     "view_count", "vote_score", "last_activity_at")
     list_filter = ("category", "is_pinned", "is_locked", "is_hidden", "created_at", "tags")
@@ -297,7 +318,7 @@ from .moderation.models import SpamWord  # noqa: E402
 
 
 @admin.register(SpamWord)
-class SpamWordAdmin(admin.ModelAdmin):
+class SpamWordAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The known-bad words list: a post containing one waits in the approval queue."""
 
     list_display = ("word", "created_at")

@@ -17,9 +17,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from . import permissions, selectors, services
 from .api_schemas import (
+    ANONYMOUS_OK,
+    READ_ERRORS,
+    WRITE_ERRORS,
     BookmarkOut,
     CategoryOut,
-    ErrorOut,
     MeOut,
     NotificationPageOut,
     NotificationsReadIn,
@@ -33,23 +35,15 @@ from .api_schemas import (
     TopicPageOut,
     VoteIn,
     VoteOut,
+    api_errors,
 )
 from .errors import ForumError, InvalidInput, RateLimited
 from .tokens import MEMBER_AUTH, READ_AUTH
 
 router = Router(tags=["forum"])
 
-# Reads are open to guests: the OpenAPI document says so with an empty security requirement.
-ANONYMOUS_OK = {"security": [{}]}
 PAGE = Query(1, ge=1, description="Page number, from 1. A page past the end returns the last page.")
-
-
-def _errors(*statuses):
-    return dict.fromkeys(statuses, ErrorOut)
-
-
-READ_ERRORS = _errors(401, 403, 404, 422)
-WRITE_ERRORS = _errors(400, 401, 403, 404, 409, 422, 429)
+_errors = api_errors
 
 
 # --- shaping output ----------------------------------------------------------------------------
@@ -320,7 +314,7 @@ def notification_list(request, page: int = PAGE):
     }
 
 
-@router.post("/notifications/read", response={200: NotificationsReadOut, **_errors(401, 403, 422)},
+@router.post("/notifications/read", response={200: NotificationsReadOut, **_errors(400, 401, 403, 422)},
              auth=MEMBER_AUTH, summary="Mark notifications read (all, or the given ids)")
 def notifications_read(request, payload: NotificationsReadIn | None = None):
     user = request.auth

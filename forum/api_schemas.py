@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 
 LIMITS = settings.HUOLI
 
@@ -26,6 +26,19 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+def api_errors(*statuses):
+    """The documented error responses of an operation: {status: ErrorOut}."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+READ_ERRORS = api_errors(401, 403, 404, 422)
+WRITE_ERRORS = api_errors(400, 401, 403, 404, 409, 422, 429)
+# Reads open to guests: the OpenAPI document says so with an empty security requirement.
+ANONYMOUS_OK = {"security": [{}]}
+# A row id in a path: positive and within the database's bigint
+OBJECT_ID = Path(..., ge=1, le=2**62)
 
 
 # --- shared pieces -----------------------------------------------------------------------------

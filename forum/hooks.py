@@ -19,44 +19,34 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-class Event:
+class _Connectable:
+    """Functions other apps connect (each once, in order) and disconnect."""
+
     def __init__(self, name, doc=""):
         self.name = name
-        self.__doc__ = doc
-        self._receivers = []
+        self.__doc__ = doc or self.__doc__
+        self._fns = []
 
     def connect(self, fn):
-        if fn not in self._receivers:
-            self._receivers.append(fn)
+        if fn not in self._fns:
+            self._fns.append(fn)
         return fn
 
     def disconnect(self, fn):
-        if fn in self._receivers:
-            self._receivers.remove(fn)
+        if fn in self._fns:
+            self._fns.remove(fn)
 
+
+class Event(_Connectable):
     def send(self, **kwargs):
         """Schedule every receiver to run after the current transaction commits."""
-        for fn in list(self._receivers):
+        for fn in list(self._fns):
             transaction.on_commit(lambda fn=fn: fn(**kwargs), robust=True)
 
 
-class Policy:
-    def __init__(self, name, doc=""):
-        self.name = name
-        self.__doc__ = doc
-        self._checks = []
-
-    def connect(self, fn):
-        if fn not in self._checks:
-            self._checks.append(fn)
-        return fn
-
-    def disconnect(self, fn):
-        if fn in self._checks:
-            self._checks.remove(fn)
-
+class Policy(_Connectable):
     def check(self, *args, **kwargs):
-        for fn in list(self._checks):
+        for fn in list(self._fns):
             fn(*args, **kwargs)
 
 
@@ -102,10 +92,14 @@ report_filed = Event("report_filed", "report, item, actor")
 content_featured = Event("content_featured", "obj (a Topic or a Post), actor, featured (bool): featured or unfeatured")
 
 # --- policies (checks get positional arguments) ------------------------------------------------
-can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply', source=str)")
+can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply'|'edit', source=str); an edit checks "
+                  "the new text (links, images), passes previous=the text before, and is not a new post")
 can_vote = Policy("can_vote", "check(actor, post, value)")
 can_report = Policy("can_report", "check(actor, target) before a report (flag) is filed")
 can_apply_moderator = Policy("can_apply_moderator", "check(actor, category) before an application to moderate")
+write_rate = Policy("write_rate", "check(actor, action) when a write counts against the rate limits (topic, post, "
+                    "vote, vote_day, report, mod_apply), besides the site-wide limit: raise RateLimited "
+                    "(engagement: votes and reports per day by level)")
 
 
 # --- providers (values another app may supply; see forum/moderation for the defaults) -----------
@@ -135,3 +129,109 @@ def member_related(prefix=""):
     """The registered paths under `prefix` (e.g. "author"): qs.select_related("author", *member_related("author"))."""
     lead = f"{prefix}__" if prefix else ""
     return [f"{lead}{path}" for path in member_select_related]
+
+
+# --- sections other apps add to the forum's pages and forms --------------------------------------
+class TopicSections:
+    """Sections another app shows on the topic page (engagement: a topic's polls, a lottery card),
+    each under a short key stored on the topic (Topic.sections). The page renders only the keys the
+    topic carries (`{% load forum_sections %}{% topic_sections topic %}`), so a topic without any
+    section costs its page no query at all, and a key nobody renders (an app removed) is skipped.
+
+    - register(key, render): render(request, topic) -> the section's HTML (a safe string). It runs on
+      every page of the topic, for members, and for guests inside their cached fragment of the page:
+      an app that changes what its section shows calls forum.cache.bump_topic (show/hide do).
+    - show(topic_id=, key=) / hide(topic_id=, key=): the owning app's services call them, inside
+      their transaction, when a topic gains its first (or loses its last) item of that kind.
+    """
+
+    def __init__(self, name, doc=""):
+        self.name = name
+        self.__doc__ = doc or self.__doc__
+        self._renderers = {}
+
+    def register(self, key, render):
+        self._renderers[key] = render
+        return render
+
+    def unregister(self, key):
+        self._renderers.pop(key, None)
+
+    def render(self, request, topic):
+        parts = []
+        for key in topic.sections or ():
+            render = self._renderers.get(key)
+            if render is not None:
+                parts.append(str(render(request, topic)))
+        return "".join(parts)
+
+    def _set(self, topic_id, key, present):
+        from .cache import bump_topic
+        from .models import Topic
+
+        with transaction.atomic():
+            current = Topic.objects.select_for_update().filter(pk=topic_id).values_list("sections", flat=True).first()
+            if current is None:
+                return False
+            keys = list(current or [])
+            if (key in keys) == present:
+                return False
+            keys = [*keys, key] if present else [k for k in keys if k != key]
+            Topic.objects.filter(pk=topic_id).update(sections=keys)
+            bump_topic(topic_id)
+        return True
+
+    def show(self, *, topic_id, key):
+        """Mark the topic as carrying `key` (idempotent). True when it changed."""
+        return self._set(topic_id, key, True)
+
+    def hide(self, *, topic_id, key):
+        """Remove `key` from the topic (idempotent). True when it changed."""
+        return self._set(topic_id, key, False)
+
+
+class FormSections(_Connectable):
+    """Sections another app adds to a forum form, written in the same transaction as the forum's
+    own write (the new-topic form: engagement.polls adds an optional "add a poll" section). The
+    form's view stays unaware of what the sections are.
+
+    A provider is connected with connect(fn): fn(request, data) returns a section, or None to add
+    nothing for this member. A section has:
+      - html: its fields (a safe string), rendered inside the form with what the member typed and
+        its errors;
+      - is_valid() -> bool: parse and check all that needs no forum object yet;
+      - save(**kwargs): called after the forum's write, inside the same transaction (for the
+        new-topic form: topic=, actor=); it raises a ForumError to refuse, which rolls back the whole
+        write (the section keeps the error to show it).
+    """
+
+
+    def bind(self, request, data=None):
+        sections = (fn(request, data) for fn in list(self._fns))
+        return [s for s in sections if s is not None]
+
+    @staticmethod
+    def all_valid(sections):
+        results = [section.is_valid() for section in sections]  # every section, so all errors show
+        return all(results)
+
+    @staticmethod
+    def save(sections, **kwargs):
+        for section in sections:
+            section.save(**kwargs)
+
+
+class TopicTools(_Connectable):
+    """Links other apps add to the tools row of a topic page, for the signed-in member reading it
+    (engagement.polls: "Add a poll" for the topic's author). connect(fn): fn(user, topic) returns
+    (label, url) pairs. It runs on every member's topic page and must run no query: decide from the
+    topic and the user alone, and let the linked page check the rest (with a clear message)."""
+
+
+    def links(self, user, topic):
+        return [link for fn in list(self._fns) for link in fn(user, topic)]
+
+
+topic_sections = TopicSections("topic_sections")
+topic_tools = TopicTools("topic_tools")
+topic_form = FormSections("topic_form", "Sections of the new-topic form; save(topic=, actor=) after topic_create.")

@@ -173,6 +173,9 @@ class Topic(models.Model):
     pinned_until = models.DateTimeField(_("pinned until"), null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("merged into"))
+    # the sections other apps add to the topic page ("polls", "lottery"), set through
+    # forum.hooks.topic_sections.show()/hide(): a topic without any costs its page no extra query
+    sections = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("topic")

@@ -1,14 +1,31 @@
 """Fixed-window write limits per member, kept in the cache (Redis in production).
 
-The limits come from settings.HUOLI["RATE_LIMITS"]; engagement may tighten or loosen them per
-level through the `can_post` policy."""
+The limits come from settings.HUOLI["RATE_LIMITS"]; engagement adds its limits per level through
+the `can_post` policy (posts per hour) and the `write_rate` policy (votes and reports per day).
+A refusal is RateLimited: HTTP 429 with Retry-After and a message that says when to try again."""
 
 import time
+from datetime import timedelta
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import RateLimited
+
+
+def retry_phrase(seconds):
+    """When to try again, for a person: "in 42 seconds", "in 3 hours, 12 minutes (at 14:05)"."""
+    seconds = max(int(seconds), 1)
+    if seconds < 60:
+        return ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
+    from django.utils.timesince import timeuntil
+
+    now = timezone.now()
+    at = now + timedelta(seconds=seconds)
+    return _("in %(wait)s (at %(time)s)") % {"wait": timeuntil(at, now, depth=2),
+                                            "time": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
 
 
 def rate_limit_hit(*, key, limit, window):
@@ -21,7 +38,7 @@ def rate_limit_hit(*, key, limit, window):
     if count > limit:
         retry_after = window_start + window - now
         raise RateLimited(
-            _("You are doing that too often. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
+            _("You are doing that too often. Try again %(when)s.") % {"when": retry_phrase(retry_after)},
             retry_after=retry_after,
         )
 
@@ -33,6 +50,7 @@ def check_write_rate(actor, action):
         return
     from . import hooks
 
+    hooks.write_rate.check(actor, action)  # limits of other apps (engagement: votes and reports per day by level)
     rule = hooks.rate_limit.ask(actor, action)
     if not rule:
         return

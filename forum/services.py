@@ -183,6 +183,8 @@ def post_edit(*, actor, post, body, title=None, reason=""):
     new_title = _clean_title(title) if (title is not None and post.number == 1) else None
     if body == post.source and (new_title is None or new_title == topic.title):
         return post
+    if body != post.source:  # the new text passes the same checks as a new post (links, images)
+        hooks.can_post.check(actor, topic.category, kind="edit", source=body, previous=post.source)
     PostRevision.objects.create(post=post, editor=actor, source=post.source,
                                 title=topic.title if post.number == 1 else "", reason=(reason or "")[:200])
     post.source = body

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import cache as fragment_cache
-from . import permissions, selectors, services
+from . import hooks, permissions, selectors, services
 from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
 
@@ -351,23 +352,29 @@ def topic_new(request):
     categories = selectors.category_list(user=request.user)
     if request.method == "POST":
         form = TopicForm(request.POST, user=request.user, categories=categories)
-        if form.is_valid():
+        # other apps' sections of the form (forum.hooks.topic_form): checked with the form, saved
+        # after the topic in the same transaction, so a refused section writes no topic either
+        sections = hooks.topic_form.bind(request, request.POST)
+        if all([form.is_valid(), hooks.topic_form.all_valid(sections)]):
             data = form.cleaned_data
             try:
-                t = services.topic_create(actor=request.user, category=data["category"], title=data["title"],
-                                          body=data["body"], tags=data["tags"])
+                with transaction.atomic():
+                    t = services.topic_create(actor=request.user, category=data["category"], title=data["title"],
+                                              body=data["body"], tags=data["tags"])
+                    hooks.topic_form.save(sections, topic=t, actor=request.user)
             except ForumError as error:
                 add_service_error(form, error)
-                return _render_error(request, "forum/topic_new.html", {"form": form}, error)
+                return _render_error(request, "forum/topic_new.html", {"form": form, "form_sections": sections},
+                                     error)
             return redirect(t.get_absolute_url())
-        return render(request, "forum/topic_new.html", {"form": form}, status=400)
+        return render(request, "forum/topic_new.html", {"form": form, "form_sections": sections}, status=400)
     wanted = request.GET.get("category", "")
     initial = {}
     for c in categories:
         if c.slug == wanted:
             initial["category"] = c.pk
     form = TopicForm(initial=initial, user=request.user, categories=categories)
-    return render(request, "forum/topic_new.html", {"form": form})
+    return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request)})
 
 
 @require_http_methods(["GET", "POST"])

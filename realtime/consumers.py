@@ -10,6 +10,7 @@ import json
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
@@ -75,6 +76,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user = AnonymousUser()
         self._tokens = float(RATE_BURST)
         self._token_time = time.monotonic()
+
+    # Channel-layer handlers that do not touch the database themselves (their rare database paths
+    # go through database_sync_to_async, which closes stale connections on its own). Channels'
+    # dispatch() first runs close_old_connections in the one thread-sensitive worker thread for
+    # every message: a topic event fanned out to 1,000 readers would queue 1,000 thread hops
+    # behind each other. These skip it.
+    layer_handlers = frozenset({"topic_event", "live_send"})
+
+    async def dispatch(self, message):
+        name = get_handler_name(message)
+        if name in self.layer_handlers:
+            await getattr(self, name)(message)
+            return
+        await super().dispatch(message)
 
     async def join(self, group):
         await self.channel_layer.group_add(group, self.channel_name)

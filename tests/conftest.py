@@ -35,6 +35,17 @@ def clear_cache():
         cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _browser_connections_per_thread(request):
+    """In a run with browser tests, keep one database connection per thread (see
+    tests.browser.keep_database_connections_per_thread: Playwright's loop would otherwise give the
+    main thread a second connection that misses the serialized rows of the test database)."""
+    if any("browser" in item.keywords for item in request.session.items):
+        from tests.browser import keep_database_connections_per_thread
+
+        keep_database_connections_per_thread()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
     clear_cache()

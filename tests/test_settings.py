@@ -164,11 +164,22 @@ def test_redis_url_turns_on_redis_cache_channels_and_celery_broker():
     s = settings_for(["CACHES", "CHANNEL_LAYERS", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"], REDIS_URL=url)
     assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == url
-    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     # a socket timeout longer than channels_redis' 5 s blocking read, or idle consumers crash
     assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": 30}]
+    # pub/sub channels ignore the database number: the default prefix names it instead
+    assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["prefix"] == "huoli.db3"
     assert s["CELERY_BROKER_URL"] == url
     assert s["CELERY_TASK_ALWAYS_EAGER"] is False
+
+
+def test_channel_layer_and_prefix_can_be_chosen():
+    s = settings_for(["CHANNEL_LAYERS"], REDIS_URL="redis://r:6379/0", CHANNEL_LAYER="core",
+                     CHANNELS_PREFIX="site2")
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["prefix"] == "site2"
+    s = settings_for(["CHANNEL_LAYERS"], REDIS_URL="redis://r:6379/0")
+    assert s["CHANNEL_LAYERS"]["default"]["CONFIG"]["prefix"] == "huoli"
 
 
 def test_celery_broker_can_differ_from_redis_url():
@@ -205,7 +216,7 @@ def test_production_with_every_service_loads():
     )
     assert s["DATABASES"]["default"]["HOST"] == "postgres"
     assert s["CACHES"]["default"]["LOCATION"] == "redis://redis:6379/0"
-    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert s["SEARCH_BACKEND"] == "elasticsearch"
     assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["CELERY_BEAT_SCHEDULER"] == "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from . import services
 from .models import Badge, MemberBadge
 
 
 @admin.register(Badge)
-class BadgeAdmin(admin.ModelAdmin):
+class BadgeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("icon", "name", "slug", "rule", "threshold", "is_active", "position")
     list_display_links = ("icon", "name")
     list_filter = ("rule", "is_active")

@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from .models import CheckIn, CheckinSettings, CheckinStats, StreakBonus
 
 
 @admin.register(StreakBonus)
-class StreakBonusAdmin(admin.ModelAdmin):
+class StreakBonusAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("streak_day", "points")
     list_editable = ("points",)
 
 
 @admin.register(CheckinSettings)
-class CheckinSettingsAdmin(admin.ModelAdmin):
+class CheckinSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "makeup_enabled", "makeup_cost")
 
     def has_add_permission(self, request):

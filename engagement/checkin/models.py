@@ -42,6 +42,8 @@ class CheckinStats(models.Model):
             # walked in streak order, filtered on last_day, until the top N alive streaks are found
             models.Index(fields=["-current_streak", "member"], name="checkin_current_streak_desc"),
             models.Index(fields=["-longest_streak", "member"], name="checkin_longest_streak"),
+            # the viewer's own rank on the current board: an index-only count of the alive streaks above
+            models.Index(fields=["last_day", "current_streak"], name="checkin_alive_streak"),
         ]
 
 

@@ -1,6 +1,7 @@
 """Demo content for `manage.py seed_demo` (found automatically: forum's seed_demo runs the
 `seed_demo(ctx)` of every installed app's `demo` module): a running event with a finished, drawn
-lottery of 60 entries, an open poll and an open lottery. Idempotent: looked up by title first.
+lottery of 60 entries, an open poll and an open lottery (announced, with a poll of its own, in a topic
+of the event's category, so the topic page shows both). Idempotent: looked up by title first.
 
 The finished lottery is made the way a real one is (created, entered, drawn by a moderator with
 the promised public salt); only its entry window is moved into the past before the draw, since a
@@ -12,7 +13,8 @@ from django.db import transaction
 
 from engagement.lotteries import services as lottery_services
 from engagement.lotteries.models import Lottery
-from forum.models import User
+from engagement.polls import services as poll_services
+from forum.models import Topic, User
 from forum.permissions import is_moderator
 
 from . import services
@@ -70,8 +72,15 @@ def seed_demo(ctx):
     services.event_poll_create(
         actor=host, event=event, question="下一次活动你想玩什么？", options=["摄影大赛", "技术问答马拉松", "线下聚会"],
         max_choices=2, closes_at=now + timedelta(days=6))
+    # a topic of the event's category shows a poll and the open lottery's card on its page
+    topic = Topic.objects.filter(category__in=categories).order_by("pk").first() if categories else None
+    if topic is not None:
+        poll_services.poll_create(actor=host, topic=topic, question="周年庆你最期待哪个环节？",
+                                  options=["抽奖", "积分翻倍", "纪念徽章"], closes_at=now + timedelta(days=6))
+        event.topics.add(topic)
     services.event_lottery_create(
         actor=host, event=event, title=OPEN_TITLE, prize="机械键盘 1 把（活动结束后开奖）", winners_count=1,
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=6), points_cost=5,
+        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=6), points_cost=5, topic=topic,
         salt_source="drand quicknet 在抽奖截止后的第一轮随机数")
-    return [f"event “{EVENT_TITLE}”: a drawn lottery of {ENTRANTS} entries, an open poll and an open lottery"]
+    return [f"event “{EVENT_TITLE}”: a drawn lottery of {ENTRANTS} entries, an open poll and an open lottery"
+            + (f", shown on topic #{topic.pk} with a poll of its own" if topic is not None else "")]

@@ -34,7 +34,7 @@ def event_activities(*, event, user):
     """The event's categories, readable topics, polls (as PollViews) and lotteries (with the
     reader's entry and, when drawn, the winners)."""
     topics = [t for t in event.topics.select_related("category", "author") if can_read_topic(user, t)]
-    polls = polls_view(polls=event.polls.select_related("topic__category"), user=user)
+    polls = polls_view(polls=event.polls.select_related("topic__category", "author"), user=user)
     polls = [p for p in polls if p.poll.topic is None or can_read_topic(user, p.poll.topic)]
     lotteries = list(lotteries_with_winners(event.lotteries.all()).select_related("topic__category")
                      .order_by("closes_at", "id"))

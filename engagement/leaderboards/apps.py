@@ -7,3 +7,6 @@ class LeaderboardsConfig(AppConfig):
     label = "leaderboards"
     verbose_name = _("Leaderboards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks  # noqa: F401

@@ -1,14 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from audit.admin_mixins import AuditedAdminMixin
 
 from .models import Level, LevelChange, MemberLevel
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "min_points", "color", "posts_per_hour", "max_links", "max_images",
-                    "can_create_polls", "report_weight", "can_apply_moderator")
+class LevelAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "name", "min_points", "color", "posts_per_hour", "votes_per_day", "reports_per_day",
+                    "max_links", "max_images", "can_create_polls", "report_weight", "can_apply_moderator")
     list_display_links = ("number", "name")
     ordering = ("min_points",)
+    fieldsets = (
+        (None, {"fields": ("number", "name", "min_points", "color")}),
+        (_("Limits (empty: only the site-wide limit)"), {"fields": (
+            "posts_per_hour", "votes_per_day", "reports_per_day", "max_links", "max_images")}),
+        (_("Privileges"), {"fields": ("can_create_polls", "report_weight", "can_apply_moderator")}),
+    )
 
 
 @admin.register(MemberLevel)

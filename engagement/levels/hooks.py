@@ -11,6 +11,8 @@ from . import permissions, selectors
 from .models import Level
 
 hooks.can_post.connect(permissions.check_post_privileges)
+if hasattr(hooks, "write_rate"):
+    hooks.write_rate.connect(permissions.check_daily_limits)
 
 def apply_moderator_policy(actor, category=None):
     permissions.check_apply_moderator(actor)

@@ -20,6 +20,14 @@ class Level(models.Model):
         _("posts per hour"), null=True, blank=True,
         help_text=_("Topics and replies per hour; empty: only the site-wide limit applies."),
     )
+    votes_per_day = models.PositiveIntegerField(
+        _("votes per day"), null=True, blank=True,
+        help_text=_("Up and down votes per day; empty: only the site-wide limit applies."),
+    )
+    reports_per_day = models.PositiveIntegerField(
+        _("reports per day"), null=True, blank=True,
+        help_text=_("Reports (flags) per day; empty: only the site-wide limit applies."),
+    )
     max_links = models.PositiveIntegerField(_("links per post"), null=True, blank=True,
                                             help_text=_("Empty: unlimited."))
     max_images = models.PositiveIntegerField(_("images per post"), null=True, blank=True,

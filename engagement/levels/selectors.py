@@ -10,7 +10,7 @@ from engagement.points.selectors import account_get
 
 from .models import Level, LevelChange
 
-LADDER_CACHE_KEY = "engagement:levels:ladder:v1"
+LADDER_CACHE_KEY = "engagement:levels:ladder:v2"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class LevelInfo:
     can_create_polls: bool
     report_weight: int
     can_apply_moderator: bool
+    votes_per_day: int | None = None
+    reports_per_day: int | None = None
 
     @property
     def label(self):
@@ -40,7 +42,8 @@ def level_ladder():
     if ladder is None:
         ladder = [
             LevelInfo(lv.number, lv.name, lv.min_points, lv.color, lv.posts_per_hour, lv.max_links,
-                      lv.max_images, lv.can_create_polls, lv.report_weight, lv.can_apply_moderator)
+                      lv.max_images, lv.can_create_polls, lv.report_weight, lv.can_apply_moderator,
+                      lv.votes_per_day, lv.reports_per_day)
             for lv in Level.objects.order_by("min_points")
         ]
         cache.set(LADDER_CACHE_KEY, ladder, 600)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from engagement import extension
 from engagement.points.models import PointsAccount
+from forum import cache as fragment_cache
 from forum.models import Notification, User
 from forum.services import notification_create
 
@@ -42,6 +43,7 @@ def level_sync(*, member_id, notify=True):
         row.save(update_fields=["level_number", "changed_at"])
     LevelChange.objects.create(member_id=member_id, old_number=old_number, new_number=level.number,
                                lifetime_earned=lifetime, created_at=now)
+    fragment_cache.bump_members()  # the level shows next to the member's name on cached pages
     old = selectors.level_by_number(old_number)
     promoted = old is None or level.min_points > old.min_points
     if notify:

@@ -76,3 +76,29 @@ def lotteries_with_winners(lotteries):
     return Lottery.objects.filter(pk__in=[x.pk for x in lotteries]).prefetch_related(
         Prefetch("entries", queryset=LotteryEntry.objects.filter(win_rank__isnull=False)
                  .select_related("member").order_by("win_rank"), to_attr="winner_entries"))
+
+
+def lottery_cards(*, lotteries, user):
+    """Lotteries as cards (a topic's page, the live fragment): each with .my_entry (the reader's)
+    and .winner_entries (drawn ones, in draw order, with members). At most three queries whatever
+    the number of lotteries, entries or winners: the reader's entries, and the winners when any
+    lottery is drawn (the lotteries themselves are the caller's)."""
+    lotteries = lotteries_with_my_entries(lotteries=lotteries, user=user)
+    drawn = [x.pk for x in lotteries if x.is_drawn]
+    winners = {}
+    if drawn:
+        for entry in (LotteryEntry.objects.filter(lottery_id__in=drawn, win_rank__isnull=False)
+                      .select_related("member").order_by("lottery_id", "win_rank")):
+            winners.setdefault(entry.lottery_id, []).append(entry)
+    for lottery in lotteries:
+        lottery.winner_entries = winners.get(lottery.pk, [])
+    return lotteries
+
+
+def lotteries_for_topic(*, topic, user):
+    """The lotteries announced in a topic (the caller checked the topic may be read), oldest
+    closing first, as cards."""
+    lotteries = list(Lottery.objects.filter(topic_id=topic.pk).order_by("closes_at", "id"))
+    for lottery in lotteries:
+        lottery.topic = topic
+    return lottery_cards(lotteries=lotteries, user=user)

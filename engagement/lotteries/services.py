@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from audit.log import AuditReasonMissing, audit_record, clean_reason
 from engagement.levels.selectors import level_ladder
 from engagement.points.services import points_reverse, points_spend
+from forum import hooks
 from forum.errors import Conflict, InvalidInput, NotAllowed
 from forum.models import Notification, Post
 from forum.services import notification_create
@@ -30,6 +31,7 @@ TITLE_MAX = 120
 PRIZE_MAX = 2000
 SALT_MAX = 300
 MAX_WINNERS = 10000
+LOTTERY_SECTION = "lottery"  # the key of the topic page's lottery cards (Topic.sections)
 
 
 def _when(value):
@@ -40,6 +42,24 @@ def _schedule_close(lottery):
     from .tasks import lottery_close_due_task
 
     transaction.on_commit(lambda: lottery_close_due_task.apply_async(args=[lottery.pk], eta=lottery.closes_at))
+
+
+def _bump(topic_id):
+    """The lottery's card on its topic's page changed: retire the guests' cached page."""
+    if topic_id:
+        from forum.cache import bump_topic
+
+        bump_topic(topic_id)
+
+
+def _sync_topic_section(*topic_ids):
+    """Topic.sections carries "lottery" exactly while a lottery names the topic (the topic page then
+    shows their cards: engagement/lotteries/sections.py)."""
+    for topic_id in {t for t in topic_ids if t}:
+        if Lottery.objects.filter(topic_id=topic_id).exists():
+            hooks.topic_sections.show(topic_id=topic_id, key=LOTTERY_SECTION)
+        else:
+            hooks.topic_sections.hide(topic_id=topic_id, key=LOTTERY_SECTION)
 
 
 def _publish_drawn(lottery):
@@ -122,6 +142,7 @@ def lottery_create(*, actor, title, prize, winners_count, opens_at, closes_at, t
                  data={"seed_commitment": commitment, "salt_source": lottery.salt_source,
                        "winners_count": lottery.winners_count, "opens_at": opens_at.isoformat(),
                        "closes_at": closes_at.isoformat(), "points_cost": lottery.points_cost})
+    _sync_topic_section(lottery.topic_id)
     _schedule_close(lottery)
     return lottery
 
@@ -155,6 +176,9 @@ def lottery_edit(*, actor, lottery, reason, **changes):
     lottery.save()
     audit_record(actor=actor, action="lottery.edit", reason=reason, target=lottery,
                  data={"changed": sorted(k for k in changes if changes[k] != current.get(k))})
+    old_topic_id = current["topic"].pk if current["topic"] is not None else None
+    _sync_topic_section(old_topic_id, lottery.topic_id)
+    _bump(lottery.topic_id)
     if "closes_at" in changed_terms:
         _schedule_close(lottery)
     return lottery
@@ -228,6 +252,7 @@ def lottery_enter(*, actor, lottery):
         raise Conflict(_("You have already entered this lottery."), code="already_entered")
     lottery.entry_count = number
     extension.lottery_entered.send(lottery=lottery, member=actor, entry=entry)
+    _bump(lottery.topic_id)
     return entry
 
 
@@ -323,6 +348,7 @@ def lottery_close_due(*, lottery_id):
         return lottery.state
     lottery.state = Lottery.State.CLOSED
     lottery.save(update_fields=["state"])
+    _bump(lottery.topic_id)
     notification_create(
         recipient=lottery.created_by, kind=Notification.Kind.SYSTEM, url=lottery.get_absolute_url(),
         message=_("Entries to “%(title)s” closed. Enter the public salt (%(source)s) to draw.")
@@ -363,4 +389,5 @@ def lottery_cancel(*, actor, lottery, reason):
             if entry.points_entry is not None else _("“%(title)s” was cancelled.") % {"title": lottery.title})
     audit_record(actor=actor, action="lottery.cancel", reason=reason, target=lottery,
                  data={"entries": lottery.entry_count, "points_refunded": refunded})
+    _bump(lottery.topic_id)
     return lottery

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from engagement.polls import fragments
 from forum.errors import ForumError, InvalidInput
 from forum.forms import add_service_error
 from forum.models import Topic
@@ -15,6 +16,7 @@ from forum.views import _login, shows_forum_errors
 
 from . import permissions, selectors, services
 from .forms import LotteryEditForm, LotteryForm
+from .sections import card_state
 
 
 def _topic(number):
@@ -60,7 +62,25 @@ def lottery_enter(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("You are in! Your ticket is %(ticket)s.") % {"ticket": entry.ticket})
-    return redirect(lottery.get_absolute_url())
+    # from a card on the topic page: back to that page
+    return redirect(fragments.safe_next(request, request.POST.get("next")) or lottery.get_absolute_url())
+
+
+@require_GET
+@shows_forum_errors
+def lottery_fragment(request, pk):
+    """The lottery's card alone, for the current reader (see engagement/polls/fragments.py)."""
+    lottery = selectors.lottery_get(lottery_id=pk, user=request.user)
+    next_url = fragments.safe_next(request, request.GET.get("next")) or (
+        lottery.topic.get_absolute_url() if lottery.topic_id else lottery.get_absolute_url())
+
+    def build():
+        return {"lottery": selectors.lottery_cards(lotteries=[lottery], user=request.user)[0], "next": next_url}
+
+    return fragments.fragment_response(
+        request, "lotteries/lottery_card.html", build,
+        state=lambda context: (card_state(context["lottery"]), next_url),
+        topic_id=lottery.topic_id, cache_name=f"lottery-{lottery.pk}", cache_parts=(next_url,))
 
 
 @require_POST

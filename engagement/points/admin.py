@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import AuditedAdminMixin
 from forum.errors import ForumError
 
 from . import services
@@ -21,7 +22,7 @@ class CategoryMultiplierInline(admin.TabularInline):
 
 
 @admin.register(PointsRule)
-class PointsRuleAdmin(admin.ModelAdmin):
+class PointsRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "points", "daily_cap", "is_active")
     list_editable = ("points", "daily_cap", "is_active")
     search_fields = ("name", "code")
@@ -37,13 +38,13 @@ class PointsRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CategoryMultiplier)
-class CategoryMultiplierAdmin(admin.ModelAdmin):
+class CategoryMultiplierAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("category", "rule", "multiplier")
     list_select_related = ("category", "rule")
 
 
 @admin.register(TimedMultiplier)
-class TimedMultiplierAdmin(admin.ModelAdmin):
+class TimedMultiplierAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "rule", "category", "multiplier", "starts_at", "ends_at")
     list_select_related = ("category", "rule")
 

@@ -1,8 +1,10 @@
 """Reads of the points ledger for pages, the API and the other engagement apps."""
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils import timezone
@@ -13,6 +15,11 @@ from .models import CategoryMultiplier, PointsAccount, PointsEntry, PointsRule, 
 
 RULES_CACHE_KEY = "engagement:points:rules:v1"
 RULES_CACHE_SECONDS = 300
+# how long one process trusts its own copy of the rules before it reads the shared cache again:
+# an award reads no rule rows and, most of the time, not even the cache; an admin edit drops the
+# shared copy at once (hooks._rules_changed) and reaches every process within this many seconds
+RULES_LOCAL_SECONDS = 2.0
+_local_rules = {"data": None, "at": 0.0}
 
 
 @dataclass(frozen=True)
@@ -24,8 +31,18 @@ class RuleInfo:
     is_active: bool
 
 
+def _local_seconds():
+    # the test suite edits rules with queryset.update() and clears the shared cache between tests
+    return 0.0 if getattr(settings, "TESTING", False) else RULES_LOCAL_SECONDS
+
+
 def rules_snapshot():
-    """Rules and multipliers, cached (the cache is dropped whenever an operator edits them)."""
+    """Rules and multipliers: a copy in this process (RULES_LOCAL_SECONDS), then the shared cache
+    (dropped whenever an operator edits a rule or a multiplier), then the database."""
+    now = time.monotonic()
+    data = _local_rules["data"]
+    if data is not None and now - _local_rules["at"] < _local_seconds():
+        return data
     data = cache.get(RULES_CACHE_KEY)
     if data is None:
         rules = {
@@ -42,10 +59,12 @@ def rules_snapshot():
         ]
         data = {"rules": rules, "category": category, "timed": timed}
         cache.set(RULES_CACHE_KEY, data, RULES_CACHE_SECONDS)
+    _local_rules.update(data=data, at=now)
     return data
 
 
 def rules_invalidate():
+    _local_rules.update(data=None, at=0.0)
     cache.delete(RULES_CACHE_KEY)
 
 

@@ -2,8 +2,18 @@
 
 Each write runs in one transaction that (1) locks the member's PointsAccount row, (2) returns the
 existing row when the idempotency key was already written, (3) appends one PointsEntry, (4) moves
-the cached balance / lifetime earned with F() and (5) bumps the leaderboard period totals. So the
-cache always equals the ledger's sums, and a retried Celery task credits nothing twice.
+the cached balance / lifetime earned in the same transaction and (5) bumps the leaderboard period
+totals. So the cache always equals the ledger's sums, and a retried Celery task credits nothing twice.
+
+Awards and spends are the hot path (every post, reply, upvote, check-in). On PostgreSQL they are
+one statement and one round trip: `_write_pg` calls the server-side function points_ledger_write
+(migration points/0003), which locks the account row and then, with snapshots taken after the
+lock, checks the idempotency key, the per-day cap and the balance, appends the ledger row, moves
+the balance and bumps the period totals. Outside a transaction the statement is its own
+transaction, so there is no BEGIN/COMMIT round trip either. On other databases (SQLite in
+quick tests) `_write_orm` does the same steps with the ORM. Rules and multipliers come from a
+process-local snapshot (selectors.rules_snapshot), so an award reads no rule rows. Level, badge and
+leaderboard upkeep run after commit (extension.points_changed).
 
 Policy on reversals: taking back points that were already spent may leave a balance below zero
 (a debt the member earns back), exactly as the ledger says; spending and staff deductions never
@@ -120,7 +130,7 @@ def _append(*, account, amount, lifetime_amount, kind, reason, key, note="", sou
     _bump_periods(member_id=account.member_id, category_id=category_id, delta=lifetime_amount,
                   at=period_at or at)
     extension.points_changed.send(member_id=account.member_id, entry=entry, old_lifetime=old_lifetime,
-                                  new_lifetime=account.lifetime_earned)
+                                  new_lifetime=account.lifetime_earned, period_at=period_at or at)
     return entry
 
 
@@ -132,8 +142,86 @@ def _existing(key):
     return entry
 
 
-# --- earning -----------------------------------------------------------------------------------
+# --- the one write path of awards and spends ------------------------------------------------------
+def _write(*, member_id, amount, lifetime, kind, reason, key, at, note="", source_type="", source_id="",
+           category_id=None, actor=None, daily_cap=None, refuse_short=False):
+    """Append one ledger row for an award (amount > 0) or a spend (amount < 0) and move the balance.
+
+    `lifetime` is "same" (lifetime earned moves with the amount) or a number. With `daily_cap` the
+    amount is cut to what the member may still earn from `reason` today (None when nothing is left);
+    with `refuse_short` a balance that would go below zero raises InsufficientPoints. A key already
+    written returns that entry (marked .duplicate = True)."""
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    args = dict(member_id=member_id, amount=amount, lifetime=lifetime, kind=kind, reason=reason, key=key, at=at,
+                note=(note or "")[:500], source_type=source_type, source_id=source_id, category_id=category_id,
+                actor_id=actor_id, daily_cap=daily_cap, refuse_short=refuse_short)
+    if connection.vendor == "postgresql":
+        return _write_pg(**args)
+    return _write_orm(**args, actor=actor)
+
+
 @transaction.atomic
+def _write_orm(*, member_id, amount, lifetime, kind, reason, key, at, note, source_type, source_id, category_id,
+               actor_id, daily_cap, refuse_short, actor):
+    account = _lock_account(member_id)
+    existing = _existing(key)
+    if existing is not None:
+        return existing
+    if daily_cap:
+        start, end = day_bounds(local_day(at))
+        earned_today = PointsEntry.objects.filter(
+            member_id=member_id, reason=reason, kind=PointsEntry.Kind.EARN, created_at__gte=start, created_at__lt=end,
+        ).aggregate(s=Sum("amount"))["s"] or 0
+        amount = min(amount, daily_cap - earned_today)
+        if amount <= 0:
+            return None
+    if refuse_short and account.balance + amount < 0:
+        raise InsufficientPoints(balance=account.balance, amount=-amount)
+    return _append(account=account, amount=amount, lifetime_amount=amount if lifetime == "same" else lifetime,
+                   kind=kind, reason=reason, key=key, note=note, source_type=source_type, source_id=source_id,
+                   category_id=category_id, actor=actor, at=at)
+
+
+_PG_WRITE = (
+    "SELECT * FROM points_ledger_write(%s::bigint, %s::integer, %s::integer, %s::varchar, %s::varchar, %s::varchar, "
+    "%s::varchar, %s::varchar, %s::bigint, %s::bigint, %s::varchar, %s::timestamptz, %s::integer, %s::timestamptz, "
+    "%s::timestamptz, %s::boolean, %s::date, %s::date, %s::date)"
+)
+
+
+def _write_pg(*, member_id, amount, lifetime, kind, reason, key, at, note, source_type, source_id, category_id,
+              actor_id, daily_cap, refuse_short):
+    """One statement, one round trip: the server-side function points_ledger_write (migration
+    points/0003) locks the account row, then checks the key, the daily cap and the balance, appends
+    the ledger row, moves the balance and bumps the period totals, each with a snapshot taken after
+    the lock. Outside a transaction the statement is its own transaction."""
+    starts = period_starts(local_day(at))
+    day_start, day_end = day_bounds(local_day(at))
+    params = [member_id, amount, None if lifetime == "same" else lifetime, str(kind), reason, note, source_type,
+              source_id, category_id, actor_id, key, at, daily_cap, day_start, day_end, refuse_short,
+              starts[PointsPeriodTotal.WEEK], starts[PointsPeriodTotal.MONTH], starts[PointsPeriodTotal.ALL]]
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_WRITE, params)
+        status, new_lifetime, balance, entry_id, written, lifetime_amount = cursor.fetchone()
+    if status == "dup":
+        return _existing(key) or PointsEntry.objects.get(pk=entry_id)
+    if status == "capped":
+        return None
+    if status == "short":
+        raise InsufficientPoints(balance=balance, amount=-amount)
+    entry = PointsEntry(
+        id=entry_id, member_id=member_id, amount=written, lifetime_amount=lifetime_amount, kind=kind, reason=reason,
+        note=note, source_type=source_type, source_id=source_id, category_id=category_id, actor_id=actor_id,
+        idempotency_key=key, reverses=None, balance_after=balance, created_at=at,
+    )
+    entry._state.adding = False
+    entry.duplicate = False
+    extension.points_changed.send(member_id=member_id, entry=entry, old_lifetime=new_lifetime - lifetime_amount,
+                                  new_lifetime=new_lifetime, period_at=at)
+    return entry
+
+
+# --- earning -----------------------------------------------------------------------------------
 def points_award(*, member, rule_code, source=None, source_type="", source_id="", category=None,
                  actor=None, amount=None, key_extra="", note=""):
     """Award points for an action under an earning rule.
@@ -160,28 +248,16 @@ def points_award(*, member, rule_code, source=None, source_type="", source_id=""
     if not rule.is_active or base <= 0:
         return None
     now = timezone.now()
-    account = _lock_account(member.pk)
-    existing = _existing(key)
-    if existing is not None:
-        return existing
     mult = selectors.multiplier_for(rule_code=rule_code, category_id=category_id, at=now)
     points = int((Decimal(base) * mult).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-    if rule.daily_cap:
-        start, end = day_bounds(local_day(now))
-        earned_today = PointsEntry.objects.filter(
-            member_id=member.pk, reason=rule_code, kind=PointsEntry.Kind.EARN, created_at__gte=start,
-            created_at__lt=end,
-        ).aggregate(s=Sum("amount"))["s"] or 0
-        points = min(points, rule.daily_cap - earned_today)
     if points <= 0:
         return None
-    return _append(account=account, amount=points, lifetime_amount=points, kind=PointsEntry.Kind.EARN,
-                   reason=rule_code, key=key, note=note, source_type=source_type, source_id=source_id,
-                   category_id=category_id, actor=actor, at=now)
+    return _write(member_id=member.pk, amount=points, lifetime="same", kind=PointsEntry.Kind.EARN,
+                  reason=rule_code, key=key, note=note, source_type=source_type, source_id=source_id,
+                  category_id=category_id, actor=actor, at=now, daily_cap=rule.daily_cap or None)
 
 
 # --- spending ----------------------------------------------------------------------------------
-@transaction.atomic
 def points_spend(*, member, amount, reason, source=None, key="", actor=None, note=""):
     """Spend points (lotteries, make-up check-ins, ...). Locks the balance row and refuses with
     InsufficientPoints when it is short; nothing is written then. Idempotent per
@@ -192,15 +268,9 @@ def points_spend(*, member, amount, reason, source=None, key="", actor=None, not
     if not (source_id or key):
         raise InvalidInput(_("A spend needs a source or an idempotency key."), field="key")
     idem = _key(member.pk, "spend", reason, source_type, source_id, key)
-    account = _lock_account(member.pk)
-    existing = _existing(idem)
-    if existing is not None:
-        return existing
-    if account.balance < amount:
-        raise InsufficientPoints(balance=account.balance, amount=amount)
-    return _append(account=account, amount=-amount, lifetime_amount=0, kind=PointsEntry.Kind.SPEND,
-                   reason=reason, key=idem, note=note, source_type=source_type, source_id=source_id,
-                   actor=actor)
+    return _write(member_id=member.pk, amount=-amount, lifetime=0, kind=PointsEntry.Kind.SPEND, reason=reason,
+                  key=idem, note=note, source_type=source_type, source_id=source_id, actor=actor,
+                  at=timezone.now(), refuse_short=True)
 
 
 # --- staff -------------------------------------------------------------------------------------

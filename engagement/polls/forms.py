@@ -35,3 +35,21 @@ class PollForm(forms.Form):
         return {"question": d["question"], "options": d["options"], "max_choices": d["max_choices"],
                 "results_visibility": d["results_visibility"], "is_anonymous": d["is_anonymous"],
                 "allow_change": d["allow_change"], "min_level": d["min_level"] or 0, "closes_at": d["closes_at"]}
+
+
+class TopicPollForm(PollForm):
+    """The optional poll of the new-topic form (prefix "poll"): the same fields, none required by the
+    browser, since a topic is published without a poll when the question and options are empty."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "poll")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("required", None)
+
+    @property
+    def wanted(self):
+        """The member filled in a question or options: a poll is meant (and then must be valid)."""
+        if not self.is_bound:
+            return False
+        return any(str(self.data.get(self.add_prefix(name)) or "").strip() for name in ("question", "options"))

@@ -39,6 +39,14 @@ class PollView:
     vote_refusal: str
     can_manage: bool
     can_export: bool
+    with_voters: bool = False
+
+    def state(self):
+        """Everything the widget shows of this poll to this reader (the fragment's ETag)."""
+        return (self.poll.pk, self.poll.question, self.poll.closes_at, self.poll.closed_at, self.voter_count,
+                self.has_voted, self.is_open, self.show_results, self.show_voters, self.can_vote, self.vote_refusal,
+                self.can_manage, self.can_export, self.with_voters,
+                [(r.option.pk, r.option.text, r.votes, r.percent, r.mine, [m.pk for m in r.voters]) for r in self.rows])
 
     @property
     def my_option_ids(self):
@@ -96,7 +104,7 @@ def _build(polls, user, *, with_voters=False):
             show_voters=show_voters,
             can_vote=user.is_authenticated and is_open and not refusal and (not voted or poll.allow_change), vote_refusal=refusal,
             can_manage=permissions.can_manage_poll(user, poll),
-            can_export=permissions.can_export_poll(user),
+            can_export=permissions.can_export_poll(user), with_voters=with_voters,
         ))
     return views
 

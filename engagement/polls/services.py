@@ -12,6 +12,7 @@ from audit.log import audit_record
 from engagement.levels.selectors import level_ladder
 from engagement.points.models import PointsRule
 from engagement.points.services import points_award
+from forum import hooks
 from forum.errors import Conflict, InvalidInput
 
 from . import events, extension, permissions
@@ -19,6 +20,7 @@ from .models import Ballot, BallotChoice, Poll, PollOption
 
 QUESTION_MAX = 200
 OPTION_MAX = 100
+POLLS_SECTION = "polls"  # the key of the topic page's polls section (Topic.sections)
 
 
 def _publish(poll):
@@ -105,6 +107,8 @@ def poll_create(*, actor, topic=None, question, options, max_choices=1, is_anony
     if topic is not None:
         from forum.cache import bump_topic
 
+        # the topic page shows its polls from now on (forum.hooks.topic_sections; see sections.py)
+        hooks.topic_sections.show(topic_id=topic.pk, key=POLLS_SECTION)
         bump_topic(topic.pk)
     else:
         audit_record(actor=actor, action="poll.create", reason=_("Created a poll"), target=poll,

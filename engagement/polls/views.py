@@ -16,7 +16,7 @@ from forum.models import Topic
 from forum.permissions import check_read_topic
 from forum.views import _login, shows_forum_errors
 
-from . import permissions, selectors, services
+from . import fragments, permissions, selectors, services
 from .forms import PollForm
 
 
@@ -25,6 +25,11 @@ def _back(request, poll):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
     return redirect(poll.get_absolute_url())
+
+
+def _home(poll):
+    """Where a poll's widget lives: its topic's page, or its own page."""
+    return poll.topic.get_absolute_url() if poll.topic_id else poll.get_absolute_url()
 
 
 @require_GET
@@ -41,16 +46,41 @@ def poll_vote(request, pk):
     if not request.user.is_authenticated:
         return _login(request, request.POST.get("next") or None)
     poll = selectors.poll_get(poll_id=pk, user=request.user)
+    htmx = getattr(request, "htmx", False)
+    error = None
     try:
         services.poll_vote(actor=request.user, poll=poll, option_ids=request.POST.getlist("option"))
-    except ForumError as error:
-        messages.error(request, error.message)
+    except ForumError as exc:
+        error = exc
+        if not htmx:
+            messages.error(request, exc.message)
     else:
-        messages.success(request, _("Your vote is counted."))
-    if getattr(request, "htmx", False):
-        view = selectors.poll_view(poll=poll, user=request.user)
-        return render(request, "polls/poll_widget.html", {"pv": view, "next": request.POST.get("next", "")})
+        if not htmx:
+            messages.success(request, _("Your vote is counted."))
+    if htmx:  # the widget swaps itself, with the message inside it
+        view = selectors.polls_view(polls=[poll], user=request.user)[0]
+        context = {"pv": view, "next": fragments.safe_next(request, request.POST.get("next")) or _home(poll),
+                   "error": error.message if error else None,
+                   "notice": None if error else _("Your vote is counted.")}
+        return render(request, "polls/poll_widget.html", context, status=error.status if error else 200)
     return _back(request, poll)
+
+
+@require_GET
+@shows_forum_errors
+def poll_fragment(request, pk):
+    """The poll's widget alone, for the current reader (see engagement/polls/fragments.py)."""
+    poll = selectors.poll_get(poll_id=pk, user=request.user)
+    with_voters = request.GET.get("voters") == "1"
+    next_url = fragments.safe_next(request, request.GET.get("next")) or _home(poll)
+
+    def build():
+        return {"pv": selectors.polls_view(polls=[poll], user=request.user, with_voters=with_voters)[0],
+                "next": next_url}
+
+    return fragments.fragment_response(
+        request, "polls/poll_widget.html", build, state=lambda context: (context["pv"].state(), next_url),
+        topic_id=poll.topic_id, cache_name=f"poll-{poll.pk}", cache_parts=(next_url, with_voters))
 
 
 @require_POST

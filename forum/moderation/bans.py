@@ -52,7 +52,7 @@ def member_sanction(*, actor, member, kind, reason, until=None):
     before = {"active": member._sanction_active(getattr(member, at_field), getattr(member, until_field)),
               "until": getattr(member, until_field).isoformat() if getattr(member, until_field) else None}
     MemberSanction.objects.filter(member=member, kind=kind, lifted_at__isnull=True).update(
-        lifted_at=now, lifted_by=actor, lift_reason=_("Replaced by a new %(kind)s.") % {"kind": kind})
+        lifted_at=now, lifted_by=actor, lift_reason=_("Replaced by a new %(kind)s.") % {"kind": MemberSanction.Kind(kind).label})
     sanction = MemberSanction.objects.create(member=member, kind=kind, reason=reason, starts_at=now, ends_at=until,
                                              created_by=actor)
     _apply(member, kind, now, until)

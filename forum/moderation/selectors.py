@@ -105,10 +105,11 @@ def applications(*, status="pending", member=None):
 
 
 # --- audit log -----------------------------------------------------------------------------------
-AUDIT_FILTERS = ("action", "actor", "subject", "category", "since", "until")
+AUDIT_FILTERS = ("action", "actor", "subject", "category", "object", "since", "until")
 
 
-def audit_entries(*, user, action=None, actor=None, subject=None, category=None, since=None, until=None):
+def audit_entries(*, user, action=None, actor=None, subject=None, category=None, object=None, since=None,  # noqa: A002
+                  until=None):
     """The audit log the reader may see: staff everything; global moderators the moderation
     entries; category moderators the entries of their own categories. Newest first."""
     from audit.models import AuditLog
@@ -128,6 +129,11 @@ def audit_entries(*, user, action=None, actor=None, subject=None, category=None,
     if category:
         found = Category.objects.filter(slug=category).values_list("pk", flat=True).first()
         qs = qs.filter(scope_id=found)
+    if object:  # an object type ("levels.level"), or one object ("levels.level:3")
+        target_type, _sep, target_id = object.partition(":")
+        qs = qs.filter(target_type=target_type.strip().lower())
+        if target_id.strip():
+            qs = qs.filter(target_id=target_id.strip())
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if until:

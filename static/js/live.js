@@ -22,6 +22,12 @@
  *     [data-live-unread]                        unread notification count badge(s)
  *     [data-live-toasts]                        optional container for notification toasts
  *
+ *   [data-live-refresh="poll:ID|lottery:ID"][data-fragment-url="URL"]
+ *                                               a server-rendered widget: on "poll.updated" (poll_id)
+ *                                               or "lottery.drawn" (lottery_id) it is fetched again
+ *                                               from URL and replaced (at most once a second per
+ *                                               widget, never while the reader is in its form)
+ *
  * Texts come from data-text-* attributes on the root elements (translated by the templates);
  * "{n}" and "{name}" are replaced. Every message is also dispatched on document as the
  * CustomEvent "huoli:live" (detail = the message), so other modules (polls, lotteries) can react.
@@ -450,8 +456,132 @@
     document.title = n > 0 ? "(" + n + ") " + this.baseTitle : this.baseTitle;
   };
 
+
+  /* ---- widgets re-rendered by the server (poll bars, lottery results) ------------------- */
+  var REFRESH_EVENTS = { "poll.updated": ["poll", "poll_id"], "lottery.drawn": ["lottery", "lottery_id"] };
+  var REFRESH_EVERY = 1000; // a burst of votes: one fetch now, one more when the second is over
+  var REFRESH_QUIET = 1500; // after the reader sends the widget's form, its answer stays this long
+
+  function Refresher() {
+    this.state = {}; // "poll:7" -> {last, timer, busy, again}
+    var self = this;
+    document.addEventListener("huoli:live", function (event) { self.handle(event.detail); });
+    // the reader voted in a widget: the answer (with its "vote counted" notice) replaces it; the
+    // event of their own vote must not wipe that notice at once
+    document.addEventListener("submit", function (event) {
+      var el = event.target && event.target.closest && event.target.closest("[data-live-refresh]");
+      if (el) { self.stateOf(el.getAttribute("data-live-refresh")).last = Date.now() + REFRESH_QUIET; }
+    }, true);
+  }
+
+  Refresher.prototype.stateOf = function (key) {
+    return this.state[key] || (this.state[key] = { last: 0, timer: null, busy: false, again: false });
+  };
+
+  Refresher.prototype.handle = function (m) {
+    var rule = m && REFRESH_EVENTS[m.type];
+    if (!rule || m[rule[1]] === undefined || m[rule[1]] === null) { return; }
+    this.request(rule[0] + ":" + m[rule[1]]);
+  };
+
+  Refresher.prototype.elements = function (key) {
+    return all("[data-live-refresh]").filter(function (el) {
+      return el.getAttribute("data-live-refresh") === key && el.getAttribute("data-fragment-url");
+    });
+  };
+
+  Refresher.prototype.request = function (key) {
+    if (!this.elements(key).length) { return; }
+    var st = this.stateOf(key);
+    if (st.busy) { st.again = true; return; } // a fetch is under way: one more once it is back
+    if (st.timer) { return; } // already due: it will fetch the newest state
+    var self = this;
+    var wait = Math.max(0, st.last + REFRESH_EVERY - Date.now());
+    st.timer = setTimeout(function () {
+      st.timer = null;
+      self.fetchAll(key, st);
+    }, wait);
+  };
+
+  /* The reader is choosing in this widget's form: replacing it would lose their choice. */
+  function readerIsIn(el) {
+    var active = document.activeElement;
+    return !!(active && active !== document.body && el.contains(active) && active.closest("form"));
+  }
+
+  Refresher.prototype.later = function (key, el) {
+    // retry when the reader leaves the form (focus moves out of the widget)
+    if (el.dataset.liveRefreshWaiting) { return; }
+    el.dataset.liveRefreshWaiting = "1";
+    var self = this;
+    el.addEventListener("focusout", function onOut(event) {
+      if (event.relatedTarget && el.contains(event.relatedTarget)) { return; }
+      el.removeEventListener("focusout", onOut);
+      delete el.dataset.liveRefreshWaiting;
+      self.request(key);
+    });
+  };
+
+  Refresher.prototype.fetchAll = function (key, st) {
+    var self = this;
+    var targets = this.elements(key).filter(function (el) {
+      if (readerIsIn(el)) { self.later(key, el); return false; }
+      return true;
+    });
+    if (!targets.length) { return; }
+    st.last = Date.now();
+    st.busy = true;
+    var pending = targets.length;
+    var done = function () {
+      pending -= 1;
+      if (pending > 0) { return; }
+      st.busy = false;
+      if (st.again) {
+        st.again = false;
+        self.request(key);
+      }
+    };
+    targets.forEach(function (el) { self.fetchOne(key, el, done); });
+  };
+
+  Refresher.prototype.fetchOne = function (key, el, done) {
+    var self = this;
+    if (!window.fetch) { done(); return; }
+    window.fetch(el.getAttribute("data-fragment-url"), {
+      credentials: "same-origin",
+      cache: "no-cache", // revalidate: the server answers 304 when nothing changed for this reader
+      headers: { "Accept": "text/html", "X-Requested-With": "XMLHttpRequest" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("fragment " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      self.replace(key, el, html);
+      done();
+    }, function () {
+      done(); // offline or refused: the next event tries again
+    });
+  };
+
+  Refresher.prototype.replace = function (key, el, html) {
+    if (!el.isConnected) { return; } // replaced meanwhile (the reader voted)
+    if (readerIsIn(el)) { this.later(key, el); return; }
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var node = template.content.firstElementChild;
+    if (!node) { return; }
+    if (node.outerHTML === el.outerHTML) { return; }
+    el.replaceWith(node);
+    if (window.htmx && typeof window.htmx.process === "function") { window.htmx.process(node); }
+    try {
+      node.dispatchEvent(new CustomEvent("huoli:refreshed", { bubbles: true, detail: { key: key } }));
+    } catch (e) {
+      /* no CustomEvent: nothing listens */
+    }
+  };
+
   function start() {
     if (!("WebSocket" in window)) { return; }
+    window.huoliRefresher = new Refresher();
     var topic = document.querySelector("[data-live-topic]");
     if (topic) { window.huoliLive = new TopicPage(topic); }
     var feed = document.querySelector("[data-live-feed]");

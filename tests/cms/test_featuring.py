@@ -215,7 +215,7 @@ def test_feature_controls_include_shows_button_only_to_editors(rf, editor, membe
     request = rf.get("/")
     request.user = member
     html = template.render(Context({"request": request, "topic": topic}))
-    assert "精华" in html and "Unfeature" not in html
+    assert "badge-featured" in html and "Unfeature" not in html
 
 
 def test_admin_featured_screen_features_by_address(client, editor, member, topic, django_capture_on_commit_callbacks):

@@ -183,8 +183,11 @@ def test_seed_demo_section_is_idempotent(moderator):
     from engagement.lotteries.models import Lottery
     from engagement.lotteries.selectors import lottery_audit
     from tests.engagement.activities import load_verifier
+    from tests.factories import CategoryFactory, TopicFactory
 
-    ctx = SimpleNamespace(members={"mod_lin": moderator}, categories={}, now=timezone.now())
+    category = CategoryFactory()
+    topic = TopicFactory.create(category=category)
+    ctx = SimpleNamespace(members={"mod_lin": moderator}, categories={category.slug: category}, now=timezone.now())
     demo.seed_demo(ctx)
     assert demo.seed_demo(ctx) == [f"event “{demo.EVENT_TITLE}” already there"]
     event = Event.objects.get(title=demo.EVENT_TITLE)
@@ -193,3 +196,6 @@ def test_seed_demo_section_is_idempotent(moderator):
     assert load_verifier().verify(lottery_audit(lottery=drawn)) == []
     assert event.lotteries.filter(state="open").count() == 1
     assert event.polls.count() == 1 and event.polls.get().is_open
+    topic.refresh_from_db()  # the open lottery is announced in a topic that has a poll of its own
+    assert topic.sections == ["polls", "lottery"] and list(event.topics.all()) == [topic]
+    assert event.lotteries.get(state="open").topic == topic

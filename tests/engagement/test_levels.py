@@ -134,3 +134,13 @@ def test_flair_tag_renders_without_queries_when_selected(member, other_member):
     with CaptureQueriesContext(connection) as ctx:
         template.render(Context({"members": members}))
     assert len(ctx.captured_queries) == 0
+
+
+def test_cached_guest_page_shows_a_promotion_at_once(client, member, category, django_capture_on_commit_callbacks):
+    topic = TopicFactory.create(category=category, author=member)
+    url = topic.get_absolute_url()
+    client.cookies["django_language"] = "en"
+    assert "注册会员" not in client.get(url).content.decode()  # rendered, now cached for guests
+    with django_capture_on_commit_callbacks(execute=True):
+        grant(member, 50, "promote")
+    assert "注册会员" in client.get(url).content.decode()

@@ -359,3 +359,58 @@ def test_postgres_refuses_raw_sql_rewrites_of_the_ledger(member):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
     assert PointsEntry.objects.get(pk=entry.pk).amount == 5
+
+
+def test_rules_snapshot_is_kept_in_process_and_dropped_on_admin_edit(member, monkeypatch):
+    from engagement.points import selectors
+
+    monkeypatch.setattr(selectors, "_local_seconds", lambda: 60.0)  # as in production (tests default to 0)
+    selectors.rules_invalidate()
+    services.points_award(member=member, rule_code="featured", source_type="poll", source_id="1")
+    selectors.cache.delete(selectors.RULES_CACHE_KEY)  # even without the shared copy, no rule is read again
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.points_award(member=member, rule_code="featured", source_type="poll", source_id="2")
+    assert ctx.captured_queries
+    assert not [q for q in ctx.captured_queries if "multiplier" in q["sql"] or "pointsrule" in q["sql"]]
+    rule = PointsRule.objects.get(code="featured")
+    rule.points = 4
+    rule.save()  # the admin's save: post_save drops the snapshot at once
+    assert services.points_award(member=member, rule_code="featured", source_type="poll", source_id="3").amount == 4
+    CategoryMultiplier.objects.create(category=CategoryFactory(), multiplier=Decimal("3"))
+    cat = CategoryMultiplier.objects.get().category
+    assert services.points_award(member=member, rule_code="featured", source_type="poll", source_id="4",
+                                 category=cat).amount == 12
+
+
+def _on_pg():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def test_award_is_one_statement_on_postgres(member, django_assert_num_queries):
+    """The hot path: rules from memory, then one statement (lock, key, cap, ledger row, balance,
+    period totals) on PostgreSQL; the portable ORM path elsewhere."""
+    if not _on_pg():
+        pytest.skip("PostgreSQL only")
+    services.points_award(member=member, rule_code="reply_created", source_type="p", source_id="0")
+    category = CategoryFactory.create()
+    with django_assert_num_queries(1):
+        entry = services.points_award(member=member, rule_code="reply_created", source_type="p", source_id="1",
+                                      category=category.pk)
+    assert (entry.amount, entry.balance_after, entry.duplicate) == (1, 2, False)
+    assert PointsEntry.objects.get(pk=entry.pk).balance_after == 2
+    with django_assert_num_queries(1):
+        spent = services.points_spend(member=member, amount=2, reason="lottery", key="k")
+    assert spent.balance_after == 0 and balance(member) == (0, 2)
+    with django_assert_num_queries(1):
+        with pytest.raises(InsufficientPoints):
+            services.points_spend(member=member, amount=1, reason="lottery", key="k2")
+    # a duplicate: one statement, plus reading the entry that was written first
+    with django_assert_num_queries(2):
+        again = services.points_award(member=member, rule_code="reply_created", source_type="p", source_id="1")
+    assert again.pk == entry.pk and again.duplicate is True
+    assert accounts_out_of_balance() == []

@@ -124,3 +124,85 @@ def test_index_guest_fixed_queries(client, django_assert_num_queries, n):
     assert response.content.decode().count('class="card category-card"') == n
     with django_assert_num_queries(0):
         client.get(reverse("forum:index"))
+
+
+# --- a topic with a poll (engagement.polls through forum.hooks.topic_sections) ---------------------
+# A topic without polls pays nothing for them (the counts above). A topic whose Topic.sections
+# carries "polls" adds, whatever the number of polls, options and voters: the polls, their options
+# with vote counts, the voter counts, and for a member their own choices.
+POLL_GUEST_EXTRA = 3
+POLL_MEMBER_EXTRA = 4
+# a lottery card ("lottery" section): the topic's lotteries, for a member also their own entries
+LOTTERY_GUEST_EXTRA = 1
+LOTTERY_MEMBER_EXTRA = 2
+
+
+def _topic_with_poll(n):
+    """A topic of 10 posts with one poll of n options and n voters."""
+    from engagement.polls import services as poll_services
+    from tests.engagement.activities import set_level
+
+    topic = _topic_with_posts(10)
+    set_level(topic.author, 2)  # Lv2 may create polls
+    poll = poll_services.poll_create(actor=topic.author, topic=topic, question="Which one?",
+                                     options=[f"option {i}" for i in range(n)], max_choices=2)
+    options = list(poll.options.values_list("pk", flat=True))
+    for i in range(n):
+        poll_services.poll_vote(actor=UserFactory(), poll=poll, option_ids=[options[i]])
+    topic.refresh_from_db()
+    assert topic.sections == ["polls"]
+    return topic
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_topic_page_with_a_poll_guest_fixed_queries(client, django_assert_num_queries, n):
+    topic = _topic_with_poll(n)
+    url = topic.get_absolute_url()
+    clear_cache()
+    with django_assert_num_queries(GUEST_TOPIC_COLD + POLL_GUEST_EXTRA):
+        response = client.get(url)
+    html = response.content.decode()
+    assert html.count('<li class="poll-option') == n and 'data-live-refresh="poll:' in html
+    assert html.count('class="post card') == 10
+    with django_assert_num_queries(GUEST_TOPIC_WARM):
+        response = client.get(url)
+    assert response.content.decode().count('<li class="poll-option') == n
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_topic_page_with_a_poll_member_fixed_queries(client, django_assert_num_queries, member, n):
+    topic = _topic_with_poll(n)
+    client.force_login(member)
+    with django_assert_num_queries(MEMBER_TOPIC + POLL_MEMBER_EXTRA):
+        response = client.get(topic.get_absolute_url())
+    html = response.content.decode()
+    assert html.count('name="option"') == n  # the member may vote from the topic page
+    assert html.count('class="post card') == 10
+
+
+@pytest.mark.parametrize("n", [3, 6])
+def test_topic_page_with_a_lottery_fixed_queries(client, django_assert_num_queries, member, n):
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.lotteries import services as lottery_services
+
+    topic = _topic_with_posts(10)
+    staff = UserFactory(is_staff=True)
+    now = timezone.now()
+    lottery = lottery_services.lottery_create(
+        actor=staff, title="Lucky draw", prize="A keyboard", winners_count=2, topic=topic,
+        opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(hours=1))
+    for _ in range(n):
+        lottery_services.lottery_enter(actor=UserFactory(), lottery=lottery)
+    lottery_services.lottery_enter(actor=member, lottery=lottery)
+    url = topic.get_absolute_url()
+    clear_cache()
+    with django_assert_num_queries(GUEST_TOPIC_COLD + LOTTERY_GUEST_EXTRA):
+        html = client.get(url).content.decode()
+    assert f'data-live-refresh="lottery:{lottery.pk}"' in html
+    client.force_login(member)
+    with django_assert_num_queries(MEMBER_TOPIC + LOTTERY_MEMBER_EXTRA):
+        html = client.get(url).content.decode()
+    assert 'class="alert alert-info lottery-my-entry"' in html and f"{n + 1}:{member.username}" in html

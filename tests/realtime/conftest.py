@@ -35,7 +35,7 @@ def live_settings(settings, monkeypatch):
 def redis_layer(settings):
     """The real Redis channel layer on REDIS_URL, under a prefix of this test's own."""
     layer = CONFIGURED_LAYER
-    assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layer["BACKEND"].startswith("channels_redis."), layer["BACKEND"]
     settings.CHANNEL_LAYERS = {
         "default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"huoli-test-{uuid.uuid4().hex[:8]}"}}
     }
@@ -102,3 +102,60 @@ async def closed_with(comm, code, timeout=3):
 def in_thread(fn):
     """Call sync test code (writes with on-commit capture) from a scenario, on the test thread."""
     return database_sync_to_async(fn)
+
+
+# --- browser tests: the ASGI app served in a thread, on the test's own transaction --------------
+@pytest.fixture(scope="session")
+def migrated_rows(django_db_setup):
+    """The serialized copy of the migrations' rows that pytest-django made (when some test of the
+    run is marked django_db(serialized_rollback=True)), or None. Read once per session, before any
+    browser starts: while Playwright's loop is set, the main thread sees another connection object
+    (see tests.browser.keep_database_connections_per_thread)."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def pristine_db(migrated_rows, db):
+    """Exactly the rows the migrations made, inside this (non-transactional) test's transaction.
+
+    Transactional tests that ran before this one in the same process flush the database when they
+    end (and may leave the post_migrate rows, or none). Emptying and restoring the migrations' rows
+    here, inside the transaction, makes this test independent of them, and its rollback leaves the
+    database as it found it."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if migrated_rows is None:
+        return
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False, allow_cascade=False,
+                 inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(migrated_rows)
+
+
+@pytest.fixture
+def live_asgi(pristine_db, settings):
+    """config.asgi (HTTP and WebSockets) served by uvicorn in a thread, on the test's transaction,
+    with the configured channel layer: Redis when REDIS_URL is set (under a prefix of this test's
+    own), in-memory otherwise. On-commit callbacks run after each HTTP request."""
+    from channels.layers import get_channel_layer
+
+    from config.asgi import application
+    from tests.browser import AsgiLiveServer, run_commit_hooks, shared_database_connections
+
+    if CONFIGURED_LAYER["BACKEND"].startswith("channels_redis."):
+        settings.CHANNEL_LAYERS = {"default": {**CONFIGURED_LAYER, "CONFIG": {
+            **CONFIGURED_LAYER["CONFIG"], "prefix": f"huoli-test-{uuid.uuid4().hex[:8]}"}}}
+    else:
+        settings.CHANNEL_LAYERS = {"default": copy.deepcopy(CONFIGURED_LAYER)}
+    with shared_database_connections():
+        server = AsgiLiveServer(application, after_http=[run_commit_hooks]).start()
+        try:
+            yield server
+        finally:
+            try:
+                server.run_async(get_channel_layer().flush())
+            except Exception:  # noqa: BLE001 - the in-memory layer, or Redis gone: nothing to clean
+                pass
+            server.stop()

@@ -1,0 +1,28 @@
+"""{% load forum_sections %}{% topic_sections topic %}: the sections other apps add to the topic
+page (forum.hooks.topic_sections), only those whose key the topic carries in Topic.sections: a
+topic without any renders nothing and runs no query."""
+
+from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from forum import hooks
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def topic_sections(context, topic):
+    if not topic.sections:
+        return ""
+    return mark_safe(hooks.topic_sections.render(context.get("request"), topic))  # noqa: S308 - rendered templates
+
+
+@register.simple_tag(takes_context=True)
+def topic_tool_links(context, topic):
+    """{% topic_tool_links topic %}: other apps' links for the signed-in reader (forum.hooks.topic_tools)."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return format_html_join("", '<a class="button button-small" href="{}">{}</a>',
+                            ((url, label) for label, url in hooks.topic_tools.links(user, topic)))
