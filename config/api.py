@@ -1,7 +1,10 @@
 """The JSON API at /api/v1/: one NinjaAPI (OpenAPI schema at /api/v1/openapi.json, docs at
 /api/v1/docs) to which each app contributes a router from its own api.py."""
 
-from ninja import NinjaAPI
+import json
+
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.docs import render_template
 
 from engagement.api import register as register_engagement
 from engagement.events.api import register as register_events
@@ -10,7 +13,20 @@ from engagement.polls.api import register as register_polls
 from forum.api import register as register_forum
 from search.api import register as register_search
 
-api = NinjaAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs")
+
+class SessionSwagger(Swagger):
+    """Swagger UI whose "Try it out" sends the X-CSRFToken header. Our writes accept the session
+    (with Django's CSRF check) or a Bearer token, per operation; django-ninja adds the header only
+    when an API-wide auth asks for CSRF, which ours doesn't, so a signed-in member's session writes
+    from the docs page failed with 403."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": True}
+        return render_template(request, self.template, self.template_cdn, context)
+
+
+api = NinjaAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs", docs=SessionSwagger())
 register_forum(api)
 register_engagement(api)
 register_polls(api)

@@ -13,8 +13,10 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Count
@@ -349,3 +351,13 @@ class SpamWordAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
         super().delete_queryset(request, queryset)
         transaction.on_commit(spam_words_changed)
+
+
+# Groups (Members, Editors, Moderators and any staff add) carry permissions: their changes are
+# settings changes like any other, so Django's own GroupAdmin gets the audit mixin.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    pass

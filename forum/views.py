@@ -435,33 +435,41 @@ def _fragment_or_page(request, post, template, error=None):
     return redirect(_post_url(post))
 
 
-@require_POST
-@shows_forum_errors
-def post_vote(request, pk):
+def _post_action(request, pk, template, act):
+    """A member's one-click action on a post (vote, bookmark): act(post) calls the service and
+    returns the post to show; htmx gets the fragment, a plain form the post or the topic page with
+    the message."""
     if not request.user.is_authenticated:
         return _login(request, reverse("forum:post", args=[pk]))
     p = selectors.post_for_reader(post_id=pk, user=request.user)
     try:
-        voted = services.post_vote(actor=request.user, post=p, value=request.POST.get("value"))
+        p = act(p)
     except ForumError as error:
-        return _fragment_or_page(request, p, "forum/includes/vote.html", error)
-    voted.my_vote = {1: 1, -1: -1}.get(int(request.POST["value"]))
-    return _fragment_or_page(request, voted, "forum/includes/vote.html")
+        return _fragment_or_page(request, p, template, error)
+    return _fragment_or_page(request, p, template)
+
+
+@require_POST
+@shows_forum_errors
+def post_vote(request, pk):
+    def vote(p):
+        voted = services.post_vote(actor=request.user, post=p, value=request.POST.get("value"))
+        voted.my_vote = {1: 1, -1: -1}.get(int(request.POST["value"]))
+        return voted
+
+    return _post_action(request, pk, "forum/includes/vote.html", vote)
 
 
 @require_POST
 @shows_forum_errors
 def post_bookmark(request, pk):
-    if not request.user.is_authenticated:
-        return _login(request, reverse("forum:post", args=[pk]))
-    p = selectors.post_for_reader(post_id=pk, user=request.user)
-    try:
+    def bookmark(p):
         p.is_bookmarked = services.bookmark_toggle(actor=request.user, post=p)
-    except ForumError as error:
-        return _fragment_or_page(request, p, "forum/includes/bookmark.html", error)
-    if not request.htmx:
-        messages.success(request, _("Bookmarked.") if p.is_bookmarked else _("Bookmark removed."))
-    return _fragment_or_page(request, p, "forum/includes/bookmark.html")
+        if not request.htmx:
+            messages.success(request, _("Bookmarked.") if p.is_bookmarked else _("Bookmark removed."))
+        return p
+
+    return _post_action(request, pk, "forum/includes/bookmark.html", bookmark)
 
 
 # --- members -----------------------------------------------------------------------------------

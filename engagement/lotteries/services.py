@@ -39,9 +39,20 @@ def _when(value):
 
 
 def _schedule_close(lottery):
-    from .tasks import lottery_close_due_task
+    from .tasks import lottery_close_due_task, lottery_opened_task
 
     transaction.on_commit(lambda: lottery_close_due_task.apply_async(args=[lottery.pk], eta=lottery.closes_at))
+    if lottery.opens_at > timezone.now():
+        # the window opening writes nothing, so nothing else would retire guests' cached card
+        transaction.on_commit(lambda: lottery_opened_task.apply_async(args=[lottery.pk], eta=lottery.opens_at))
+
+
+def lottery_opened(*, lottery_id):
+    """When the entry window opens: guests' cached topic page and card stop saying "opens at"."""
+    lottery = Lottery.objects.filter(pk=lottery_id).only("pk", "topic_id").first()
+    if lottery is not None and lottery.topic_id:
+        _bump(lottery.topic_id)
+    return lottery is not None
 
 
 def _bump(topic_id):
@@ -179,7 +190,7 @@ def lottery_edit(*, actor, lottery, reason, **changes):
     old_topic_id = current["topic"].pk if current["topic"] is not None else None
     _sync_topic_section(old_topic_id, lottery.topic_id)
     _bump(lottery.topic_id)
-    if "closes_at" in changed_terms:
+    if "closes_at" in changed_terms or "opens_at" in changed_terms:
         _schedule_close(lottery)
     return lottery
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.models import AppendOnlyModel
 
@@ -19,12 +20,12 @@ class ModerationItem(models.Model):
         APPROVAL = "approval", _("approval")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("report state", "open")
         RESOLVED = "resolved", _("resolved")
 
     class Resolution(models.TextChoices):
         UPHELD = "upheld", _("upheld: action taken")
-        DISMISSED = "dismissed", _("dismissed")
+        DISMISSED = "dismissed", pgettext_lazy("report state", "dismissed")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 

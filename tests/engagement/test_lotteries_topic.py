@@ -170,3 +170,26 @@ def test_guests_share_the_card_fragment_until_the_lottery_changes(client, staff,
         assert client.get(url).content == first.content
     services.lottery_enter(actor=member, lottery=lottery)
     assert "1 entry so far" in client.get(url).content.decode()
+
+
+def test_guests_cached_card_changes_when_the_window_opens(client, staff, topic, django_capture_on_commit_callbacks,
+                                                           monkeypatch):
+    """Opening writes nothing: a task at opens_at retires the guests' cached page, which shows the
+    lottery as open from then on."""
+    from engagement.lotteries import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.lottery_opened_task, "apply_async",
+                        lambda args, eta: scheduled.append((args, eta)))
+    now = timezone.now()
+    opens_at = now + datetime.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery = make_lottery(staff, topic, opens_at=opens_at, closes_at=now + datetime.timedelta(hours=2))
+    assert scheduled == [([lottery.pk], opens_at)]
+    assert "Open for entries" not in client.get(topic.get_absolute_url()).content.decode()  # cached now
+    later = now + datetime.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Open for entries" not in client.get(topic.get_absolute_url()).content.decode()  # still the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.lottery_opened_task(lottery.pk)
+    assert "Open for entries" in client.get(topic.get_absolute_url()).content.decode()

@@ -264,3 +264,19 @@ def test_user_admin_save_keeps_activity_counters(staff_client, member, category)
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.bio == "Edited by staff" and (member.topic_count, member.post_count) == (1, 2)
+
+
+def test_group_permission_changes_are_recorded(staff_client, staff):
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.get(name="Editors")
+    url = reverse("admin:auth_group_change", args=[group.pk])
+    data = change_form_data(staff_client.get(url))
+    added = Permission.objects.get(codename="add_tag", content_type__app_label="forum")
+    data["permissions"] = [*data.get("permissions", []), str(added.pk)]
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [entry] = entries(target_type="auth.group")
+    assert entry.action == "settings.change" and entry.actor == staff and entry.target_id == str(group.pk)
+    assert "permissions" in entry.after and "permissions" in entry.before
+    assert entry.after["permissions"] != entry.before["permissions"]

@@ -651,6 +651,19 @@ def test_docs_page_uses_only_local_assets(anon):
     assert json.loads(settings_json.group(1))["url"] == f"{API}/openapi.json"
 
 
+def test_docs_page_gives_try_it_out_the_csrf_token_for_session_writes(member, category):
+    """Swagger's "Try it out" as a signed-in member: the page carries the CSRF token that
+    swagger-ui-init.js puts into X-CSRFToken, and that token passes the session write check."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = client.get(f"{API}/docs").content.decode()
+    assert 'data-api-csrf="true"' in html
+    token = re.search(r'data-csrf-token="([^"]+)"', html).group(1)
+    payload = {"category": category.pk, "title": "从文档页发的话题", "body": "正文"}
+    response, body = call(client, "post", "/topics", payload, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201, body
+
+
 # --- query counts ------------------------------------------------------------------------------
 @pytest.mark.parametrize("who", ["guest", "token", "session"])
 def test_topic_posts_query_count_is_fixed(who, member, other_member, category, django_assert_num_queries, settings):
