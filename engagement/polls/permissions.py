@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from engagement.levels import permissions as level_permissions
 from engagement.levels.selectors import level_by_number, member_level
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, can_read_topic, check_read_topic, is_moderator
+from forum.permissions import _check_member, can_moderate, can_read_topic, check_read_topic, is_moderator
 
 
 def can_read_poll(user, poll):
@@ -67,7 +67,15 @@ def check_vote(user, poll):
 
 
 def can_manage_poll(user, poll):
-    return user.is_authenticated and (is_moderator(user) or poll.author_id == user.pk)
+    """Its author, a global moderator, or a moderator of the category its topic is in (a category
+    moderator's powers stop at their categories; members who moderate nothing cost no query)."""
+    if not user.is_authenticated:
+        return False
+    if is_moderator(user) or poll.author_id == user.pk:
+        return True
+    if poll.topic_id is None or not getattr(user, "moderates_categories", False):
+        return False
+    return can_moderate(user, poll.topic)
 
 
 def check_close_poll(user, poll):
