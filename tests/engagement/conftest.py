@@ -50,3 +50,20 @@ def ledger_consistent(db):
 
 def entries(member, **filters):
     return list(PointsEntry.objects.filter(member=member, **filters).order_by("id"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Tests that sign in with a password need no slow hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def author(db):
+    """A Lv2 member: the lowest level that may create polls by default."""
+    from tests.engagement.activities import set_level
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    set_level(user, 2)
+    return user

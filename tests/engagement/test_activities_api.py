@@ -19,7 +19,6 @@ from tests.engagement.activities import (
     balance,
     english,  # noqa: F401  (autouse)
     give_points,
-    set_level,
 )
 from tests.factories import TopicFactory, UserFactory
 
@@ -27,21 +26,9 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def bearer(user):
     _token, secret = tokens.api_token_create(actor=user, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def author(db):
-    user = UserFactory()
-    set_level(user, 2)
-    return user
 
 
 @pytest.fixture

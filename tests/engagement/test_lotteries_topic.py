@@ -20,11 +20,6 @@ from tests.factories import TopicFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def topic(category):
     return TopicFactory.create(category=category, title="Anniversary giveaway")

@@ -30,13 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def author(db):
-    user = UserFactory()
-    set_level(user, 2)  # Lv2 may create polls by default
-    return user
-
-
-@pytest.fixture
 def topic(author, category):
     return TopicFactory.create(author=author, category=category)
 

@@ -25,18 +25,6 @@ from tests.factories import TopicFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def author(db):
-    user = UserFactory()
-    set_level(user, 2)  # Lv2 may create polls by default
-    return user
-
-
 @pytest.fixture
 def topic(author, category):
     return TopicFactory.create(author=author, category=category, title="Weekend plans")
