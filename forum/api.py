@@ -43,7 +43,6 @@ from .tokens import MEMBER_AUTH, READ_AUTH
 router = Router(tags=["forum"])
 
 PAGE = Query(1, ge=1, description="Page number, from 1. A page past the end returns the last page.")
-_errors = api_errors
 
 
 # --- shaping output ----------------------------------------------------------------------------
@@ -160,7 +159,7 @@ def _page_meta(request, page):
 
 
 # --- categories and topics ---------------------------------------------------------------------
-@router.get("/categories", response={200: list[CategoryOut], **_errors(401)}, auth=READ_AUTH,
+@router.get("/categories", response={200: list[CategoryOut], **api_errors(401)}, auth=READ_AUTH,
             openapi_extra=ANONYMOUS_OK, summary="Categories the reader may see")
 def category_list(request):
     user = request.auth
@@ -288,7 +287,7 @@ def post_bookmark(request, post_id: int):
 
 
 # --- notifications and the member --------------------------------------------------------------
-@router.get("/notifications", response={200: NotificationPageOut, **_errors(401, 422)}, auth=MEMBER_AUTH,
+@router.get("/notifications", response={200: NotificationPageOut, **api_errors(401, 422)}, auth=MEMBER_AUTH,
             summary="The member's notifications, newest first")
 def notification_list(request, page: int = PAGE):
     user = request.auth
@@ -314,7 +313,7 @@ def notification_list(request, page: int = PAGE):
     }
 
 
-@router.post("/notifications/read", response={200: NotificationsReadOut, **_errors(400, 401, 403, 422)},
+@router.post("/notifications/read", response={200: NotificationsReadOut, **api_errors(400, 401, 403, 422)},
              auth=MEMBER_AUTH, summary="Mark notifications read (all, or the given ids)")
 def notifications_read(request, payload: NotificationsReadIn | None = None):
     user = request.auth
@@ -323,7 +322,7 @@ def notifications_read(request, payload: NotificationsReadIn | None = None):
     return 200, {"marked": marked, "unread": selectors.notifications_unread_count(user=user)}
 
 
-@router.get("/me", response={200: MeOut, **_errors(401)}, auth=MEMBER_AUTH, summary="The authenticated member")
+@router.get("/me", response={200: MeOut, **api_errors(401)}, auth=MEMBER_AUTH, summary="The authenticated member")
 def me(request):
     user = request.auth
     return {

@@ -3,7 +3,10 @@ side so the forum never imports search. ``search/indexes.py`` declares the forum
 app adds its own with ``registry.register(MyIndex())`` from search's AppConfig.ready()."""
 
 
-class IndexDefinition:
+from abc import ABC, abstractmethod
+
+
+class IndexDefinition(ABC):
     """One kind of searchable object. Subclasses name it and turn an object into a
     SearchDocument; the base supplies chunked iteration for rebuilds."""
 
@@ -14,8 +17,9 @@ class IndexDefinition:
     def queryset(self):
         return self.model._default_manager.all()
 
+    @abstractmethod
     def document(self, obj):
-        raise NotImplementedError
+        """The SearchDocument of ``obj``, or None when it must not be indexed."""
 
     def objects_for_ids(self, ids):
         return list(self.queryset().filter(pk__in=list(ids)))

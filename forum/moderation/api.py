@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from .. import permissions
 from .. import selectors as forum_selectors
-from ..api import WRITE_ERRORS, _errors
+from ..api_schemas import WRITE_ERRORS, api_errors
 from ..errors import NotAllowed
 from ..models import Post, User
 from ..tokens import MEMBER_AUTH
@@ -174,7 +174,7 @@ def report_create(request, payload: ReportIn):
                  "auto_hidden": item.auto_hidden}
 
 
-@router.get("/moderation/queue", response={200: ItemPageOut, **_errors(401, 403, 422)}, auth=MEMBER_AUTH,
+@router.get("/moderation/queue", response={200: ItemPageOut, **api_errors(401, 403, 422)}, auth=MEMBER_AUTH,
             summary="The moderation queue (items the reader may moderate)")
 def queue_list(request, status: Literal["open", "resolved"] = "open", kind: Literal["report", "approval"] | None = None,
                category: str | None = Query(None, max_length=60), page: int = Query(1, ge=1, le=10**6)):

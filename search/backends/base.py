@@ -2,6 +2,8 @@
 and title suggestions for a reader already reduced to a Visibility. Every backend must pass
 tests/search/contract.py."""
 
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -11,33 +13,36 @@ BACKENDS = {
 }
 
 
-class BaseSearchBackend:
+class BaseSearchBackend(ABC):
+    """Every method is abstract: a backend that leaves one out cannot be instantiated."""
+
     name = ""
 
+    @abstractmethod
     def index(self, documents):
         """Add or replace documents (by object_type and object_id)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, object_type, object_ids):
         """Remove documents; ids that are not indexed are ignored."""
-        raise NotImplementedError
 
+    @abstractmethod
     def search(self, params, visibility):
         """SearchResults for SearchParams, showing only what ``visibility`` allows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def suggest(self, q, visibility, *, limit=8):
         """Topic titles for a partly typed query: a list of Suggestion."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rebuild(self, definitions, *, progress=None, chunk_size=None, workers=None):
         """Rebuild the whole index from the definitions. ``progress(done, total)`` is called after
         each chunk; ``workers``: processes preparing documents, where the backend can use them.
         Returns the number of documents indexed."""
-        raise NotImplementedError
 
+    @abstractmethod
     def clear(self):
-        raise NotImplementedError
+        """Remove every document."""
 
 
 _backend = None
