@@ -26,10 +26,10 @@ from django.utils.translation import ngettext
 from audit.admin_mixins import AuditedAdminMixin
 
 from . import cache as fragment_cache
-from . import services
 from .errors import ForumError, InvalidInput
 from .images import avatar_process
 from .models import ApiToken, Bookmark, Category, Notification, Post, PostVote, Tag, Topic, User
+from .moderation import registry
 
 # --- members ----------------------------------------------------------------------------------
 
@@ -180,16 +180,28 @@ def _run_service(modeladmin, request, queryset, call, done_message):
         modeladmin.message_user(request, done_message(done), messages.SUCCESS)
 
 
-def _topic_flag_action(flag, value, description):
+def _registry_action(applies_to, name, description, done_message):
+    """A bulk admin action built from a verb of the moderation registry (permission check and audit entry
+    inside the verb), with "(Django admin)" as the reason recorded."""
+
     def action(modeladmin, request, queryset):
         _run_service(
             modeladmin, request, queryset,
-            lambda topic: services.topic_set_flag(actor=request.user, topic=topic, flag=flag, value=value),
-            lambda n: ngettext("%(n)d topic updated.", "%(n)d topics updated.", n) % {"n": n},
+            lambda obj: registry.run(applies_to, name, actor=request.user, obj=obj,
+                                     data={"reason": _("Bulk action in the Django admin")}),
+            done_message,
         )
 
-    action.__name__ = f"topic_{'set' if value else 'clear'}_{flag}"
+    action.__name__ = f"{applies_to}_{name}"
     return admin.action(description=description)(action)
+
+
+def _topics_updated(n):
+    return ngettext("%(n)d topic updated.", "%(n)d topics updated.", n) % {"n": n}
+
+
+def _posts_updated(n):
+    return ngettext("%(n)d post updated.", "%(n)d posts updated.", n) % {"n": n}
 
 
 @admin.register(Topic)
@@ -206,12 +218,12 @@ class TopicAdmin(SaveFormFieldsOnly, admin.ModelAdmin):
               "hot_score", "event_seq")
     readonly_fields = tuple(f for f in fields if f != "tags")
     actions = [
-        _topic_flag_action("pinned", True, _("Pin the selected topics")),
-        _topic_flag_action("pinned", False, _("Unpin the selected topics")),
-        _topic_flag_action("locked", True, _("Lock the selected topics")),
-        _topic_flag_action("locked", False, _("Unlock the selected topics")),
-        _topic_flag_action("hidden", True, _("Hide the selected topics")),
-        _topic_flag_action("hidden", False, _("Show the selected topics again")),
+        _registry_action(registry.TOPIC, "pin", _("Pin the selected topics"), _topics_updated),
+        _registry_action(registry.TOPIC, "unpin", _("Unpin the selected topics"), _topics_updated),
+        _registry_action(registry.TOPIC, "lock", _("Lock the selected topics"), _topics_updated),
+        _registry_action(registry.TOPIC, "unlock", _("Unlock the selected topics"), _topics_updated),
+        _registry_action(registry.TOPIC, "hide", _("Hide the selected topics"), _topics_updated),
+        _registry_action(registry.TOPIC, "unhide", _("Show the selected topics again"), _topics_updated),
     ]
 
     def has_add_permission(self, request):
@@ -236,36 +248,18 @@ class PostAdmin(admin.ModelAdmin):
     fields = ("topic", "number", "author", "reply_to", "source", "html", "created_at", "edited_at", "edit_count",
               "is_hidden", "is_deleted", "deleted_at", "deleted_by", "upvotes", "downvotes", "score")
     readonly_fields = fields
-    actions = ["hide_posts", "unhide_posts", "delete_posts", "restore_posts"]
+    actions = [
+        _registry_action(registry.POST, "hide", _("Hide the selected posts"), _posts_updated),
+        _registry_action(registry.POST, "unhide", _("Show the selected posts again"), _posts_updated),
+        _registry_action(registry.POST, "delete", _("Delete the selected posts (soft)"), _posts_updated),
+        _registry_action(registry.POST, "restore", _("Restore the selected deleted posts"), _posts_updated),
+    ]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False  # posts are soft-deleted with the action below, which keeps the history
-
-    def _posts_updated(self, n):
-        return ngettext("%(n)d post updated.", "%(n)d posts updated.", n) % {"n": n}
-
-    @admin.action(description=_("Hide the selected posts"))
-    def hide_posts(self, request, queryset):
-        _run_service(self, request, queryset,
-                     lambda p: services.post_set_hidden(actor=request.user, post=p, hidden=True), self._posts_updated)
-
-    @admin.action(description=_("Show the selected posts again"))
-    def unhide_posts(self, request, queryset):
-        _run_service(self, request, queryset,
-                     lambda p: services.post_set_hidden(actor=request.user, post=p, hidden=False), self._posts_updated)
-
-    @admin.action(description=_("Delete the selected posts (soft)"))
-    def delete_posts(self, request, queryset):
-        _run_service(self, request, queryset,
-                     lambda p: services.post_delete(actor=request.user, post=p), self._posts_updated)
-
-    @admin.action(description=_("Restore the selected deleted posts"))
-    def restore_posts(self, request, queryset):
-        _run_service(self, request, queryset,
-                     lambda p: services.post_restore(actor=request.user, post=p), self._posts_updated)
+        return False  # posts are soft-deleted with the action above, which keeps the history
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -273,7 +273,9 @@ def post_vote(request, post_id: int, payload: VoteIn):
 def post_delete(request, post_id: int):
     user = request.auth
     post = selectors.post_get(post_id=post_id, user=user)
-    services.post_delete(actor=user, post=post)
+    from .moderation import delete as moderation_delete
+
+    moderation_delete.post_delete(actor=user, post=post, reason=request.GET.get("reason", ""))
     return 204, None
 
 

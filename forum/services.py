@@ -204,7 +204,10 @@ def post_edit(*, actor, post, body, title=None, reason=""):
     return post
 
 
-def _set_post_visibility(*, actor, post, field, value):
+def post_visibility_set(*, actor, post, field, value):
+    """The write under every hide/delete/approve verb: set `field` (is_hidden, is_deleted, is_pending), keep
+    the counters and caches right, send post_hidden. No permission check and no audit: callers are the
+    verbs in forum.moderation, which do both (call one of those, not this)."""
     post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
     was_visible = post.is_visible
     setattr(post, field, value)
@@ -229,31 +232,22 @@ def _set_post_visibility(*, actor, post, field, value):
 
 @transaction.atomic
 def post_delete(*, actor, post):
+    """A member deletes their own post. A moderator deleting someone else's goes through
+    forum.moderation.delete (reason and audit entry), which every entry point calls."""
     permissions.check_delete_post(actor, post)
+    if post.author_id != actor.pk:
+        raise NotAllowed(_("You may only delete your own posts."))
     if post.is_deleted:
         raise Conflict(_("This post is already deleted."))
-    post = _set_post_visibility(actor=actor, post=post, field="is_deleted", value=True)
+    post = post_visibility_set(actor=actor, post=post, field="is_deleted", value=True)
     if post.number == 1:
-        _set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=True)
+        topic_flag_set(actor=actor, topic=post.topic, field="is_hidden", value=True)
     return post
 
 
-@transaction.atomic
-def post_restore(*, actor, post):
-    permissions.check_moderate(actor, post)
-    post = _set_post_visibility(actor=actor, post=post, field="is_deleted", value=False)
-    if post.number == 1:
-        _set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=False)
-    return post
-
-
-@transaction.atomic
-def post_set_hidden(*, actor, post, hidden):
-    permissions.check_moderate(actor, post.topic)
-    return _set_post_visibility(actor=actor, post=post, field="is_hidden", value=hidden)
-
-
-def _set_topic_flag(*, actor, topic, field, value):
+def topic_flag_set(*, actor, topic, field, value):
+    """The write under the lock/pin/hide verbs of forum.moderation (which check and audit): set a topic flag,
+    keep counters and caches right, send topic_changed."""
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
     if getattr(topic, field) == value:
         return topic
@@ -265,15 +259,6 @@ def _set_topic_flag(*, actor, topic, field, value):
         Category.objects.filter(pk=topic.category_id).update(topic_count=F("topic_count") + (-1 if value else 1))
     hooks.topic_changed.send(topic=topic, actor=actor, change=field.removeprefix("is_"))
     return topic
-
-
-@transaction.atomic
-def topic_set_flag(*, actor, topic, flag, value):
-    """Lock, pin or hide a topic (moderators)."""
-    if flag not in {"locked", "pinned", "hidden"}:
-        raise InvalidInput(_("Unknown topic flag."))
-    permissions.check_moderate(actor, topic)
-    return _set_topic_flag(actor=actor, topic=topic, field=f"is_{flag}", value=bool(value))
 
 
 # --- featuring (精华) -----------------------------------------------------------------------------

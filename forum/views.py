@@ -34,14 +34,6 @@ from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
 
 TOPIC_SORTS = ("latest", "hot", "top")
-MODERATE_TOPIC = {
-    "lock": ("locked", True), "unlock": ("locked", False),
-    "pin": ("pinned", True), "unpin": ("pinned", False),
-    "hide": ("hidden", True), "unhide": ("hidden", False),
-}
-MODERATE_POST = ("hide_post", "unhide_post", "restore_post")
-
-
 # --- helpers -----------------------------------------------------------------------------------
 def _per_page(kind):
     return settings.HUOLI["POSTS_PER_PAGE" if kind == "posts" else "TOPICS_PER_PAGE"]
@@ -304,35 +296,27 @@ def topic_moderate(request, pk):
     action = request.POST.get("action", "")
     page = _page_number(request)
     try:
-        # the quick buttons on the topic page go through the moderation verbs (audit log, scope)
-        from .moderation import delete as mod_delete
-        from .moderation import hide as mod_hide
-        from .moderation import lock as mod_lock
-        from .moderation import pin as mod_pin
+        # the quick buttons on the topic page are verbs of the moderation registry (permission, audit, scope)
+        from .moderation import registry
 
         reason = (request.POST.get("reason") or "").strip()
-        if action in MODERATE_TOPIC:
-            flag, value = MODERATE_TOPIC[action]
-            if flag == "locked":
-                mod_lock.topic_lock(actor=request.user, topic=t, locked=value, reason=reason)
-            elif flag == "pinned" and value:
-                mod_pin.topic_pin(actor=request.user, topic=t, reason=reason)
-            elif flag == "pinned":
-                mod_pin.topic_unpin(actor=request.user, topic=t, reason=reason)
-            else:
-                mod_hide.topic_hide(actor=request.user, topic=t, hidden=value, reason=reason)
-            return redirect(t.get_absolute_url())
-        if action in MODERATE_POST:
+        if action.endswith("_post"):
             post_id = request.POST.get("post", "")
             post = selectors.post_get(post_id=int(post_id), user=request.user) if post_id.isdigit() else None
             if post is None or post.topic_id != t.pk:
                 raise InvalidInput(_("Unknown post."))
-            if action == "restore_post":
-                mod_delete.post_restore(actor=request.user, post=post, reason=reason)
-            else:
-                mod_hide.post_hide(actor=request.user, post=post, hidden=action == "hide_post", reason=reason)
+            verb = registry.verb_get(registry.POST, action.removesuffix("_post"))
+            if not verb.quick:
+                raise InvalidInput(_("Unknown moderation action."))
+            registry.run(registry.POST, verb.name, actor=request.user, obj=post, data={"reason": reason})
+            messages.success(request, _("%(action)s: done.") % {"action": verb.label})
             return redirect(_post_url(post))
-        raise InvalidInput(_("Unknown moderation action."))
+        verb = registry.verb_get(registry.TOPIC, action)
+        if not verb.quick:
+            raise InvalidInput(_("Unknown moderation action."))
+        registry.run(registry.TOPIC, verb.name, actor=request.user, obj=t, data={"reason": reason})
+        messages.success(request, _("%(action)s: done.") % {"action": verb.label})
+        return redirect(t.get_absolute_url())
     except ForumError as error:
         return _render_topic(request, t, page, status=error.status, error=error)
 
@@ -411,7 +395,9 @@ def post_delete(request, pk):
     context = {"post": p, "topic": p.topic}
     if request.method == "POST":
         try:
-            services.post_delete(actor=request.user, post=p)
+            from .moderation import delete as moderation_delete
+
+            moderation_delete.post_delete(actor=request.user, post=p, reason=request.POST.get("reason", ""))
         except ForumError as error:
             return _render_error(request, "forum/post_delete.html", context, error)
         messages.success(request, _("The post is deleted."))

@@ -15,7 +15,7 @@ from ..api_schemas import WRITE_ERRORS, api_errors
 from ..errors import NotAllowed
 from ..models import Post, User
 from ..tokens import MEMBER_AUTH
-from . import bans, delete, edit, hide, lock, merge, move, pin, queue, reports, selectors, split
+from . import bans, queue, registry, reports, selectors
 
 router = Router(tags=["moderation"])
 
@@ -74,7 +74,7 @@ class ReasonIn(Schema):
 
 
 class TopicActionIn(Schema):
-    action: Literal["lock", "unlock", "pin", "unpin", "hide", "unhide", "move", "merge", "split"]
+    action: Literal[registry.names(registry.TOPIC)]
     reason: str = Field("", max_length=500)
     scope: Literal["category", "global"] = "category"
     until: datetime | None = None
@@ -97,7 +97,7 @@ class TopicStateOut(Schema):
 
 
 class PostActionIn(Schema):
-    action: Literal["hide", "unhide", "delete", "restore", "edit"]
+    action: Literal[registry.names(registry.POST)]
     reason: str = Field("", max_length=500)
     body: str | None = Field(None, max_length=20000, description="edit: the new text")
     title: str | None = Field(None, max_length=200, description="edit of an opening post: the new title")
@@ -216,21 +216,9 @@ def queue_resolve(request, item_id: int, payload: ResolveIn):
 def topic_moderate(request, topic_id: int, payload: TopicActionIn):
     user, action, reason = request.auth, payload.action, payload.reason
     topic = forum_selectors.topic_get(topic_id=topic_id, user=user)
-    if action in ("lock", "unlock"):
-        topic = lock.topic_lock(actor=user, topic=topic, locked=action == "lock", reason=reason)
-    elif action == "pin":
-        topic = pin.topic_pin(actor=user, topic=topic, scope=payload.scope, until=payload.until, reason=reason)
-    elif action == "unpin":
-        topic = pin.topic_unpin(actor=user, topic=topic, reason=reason)
-    elif action in ("hide", "unhide"):
-        topic = hide.topic_hide(actor=user, topic=topic, hidden=action == "hide", reason=reason)
-    elif action == "move":
-        topic = move.topic_move(actor=user, topic=topic, category=payload.category or "", reason=reason)
-    elif action == "merge":
-        topic = merge.topics_merge(actor=user, source=topic, target=payload.target_topic or 0, reason=reason)
-    else:
-        topic = split.posts_split(actor=user, topic=topic, post_ids=payload.post_ids, title=payload.title or "",
-                                  category=payload.category, reason=reason)
+    data = {"reason": reason, "scope": payload.scope, "until": payload.until, "category": payload.category,
+            "target": payload.target_topic, "post_ids": payload.post_ids, "title": payload.title}
+    topic = registry.run(registry.TOPIC, action, actor=user, obj=topic, data=data)
     topic.refresh_from_db()
     return 200, _topic_state(topic)
 
@@ -240,15 +228,8 @@ def topic_moderate(request, topic_id: int, payload: TopicActionIn):
 def post_moderate(request, post_id: int, payload: PostActionIn):
     user, action, reason = request.auth, payload.action, payload.reason
     post = forum_selectors.post_get(post_id=post_id, user=user)
-    if action in ("hide", "unhide"):
-        hide.post_hide(actor=user, post=post, hidden=action == "hide", reason=reason)
-    elif action == "delete":
-        delete.post_soft_delete(actor=user, post=post, reason=reason)
-    elif action == "restore":
-        delete.post_restore(actor=user, post=post, reason=reason)
-    else:
-        edit.post_moderator_edit(actor=user, post=post, body=payload.body if payload.body is not None else post.source,
-                                 title=payload.title, reason=reason)
+    registry.run(registry.POST, action, actor=user, obj=post,
+                 data={"reason": reason, "body": payload.body, "title": payload.title})
     post = Post.objects.get(pk=post.pk)
     return 200, {"id": post.pk, "topic_id": post.topic_id, "number": post.number, "is_hidden": post.is_hidden,
                  "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count}

@@ -82,9 +82,9 @@ def hold_if_needed(*, actor, post, title=""):
     code, detail = found
     post.is_pending = True
     post.save(update_fields=["is_pending"])
-    services._set_post_visibility(actor=actor, post=post, field="is_hidden", value=True)
+    services.post_visibility_set(actor=actor, post=post, field="is_hidden", value=True)
     if post.number == 1:
-        services._set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=True)
+        services.topic_flag_set(actor=actor, topic=post.topic, field="is_hidden", value=True)
     item = ModerationItem.objects.create(kind=ModerationItem.Kind.APPROVAL, post=post, topic_id=post.topic_id,
                                          category_id=post.topic.category_id, reason=code, detail=str(detail)[:300])
     _event(item, None, "held", str(RULES[code]) + (f": {detail}" if detail else ""))
@@ -113,9 +113,9 @@ def approve(*, actor, item, note=""):
     post = item.post
     Post.objects.filter(pk=post.pk).update(is_pending=False)
     post.is_pending = False
-    services._set_post_visibility(actor=actor, post=post, field="is_hidden", value=False)
+    services.post_visibility_set(actor=actor, post=post, field="is_hidden", value=False)
     if post.number == 1:
-        services._set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=False)
+        services.topic_flag_set(actor=actor, topic=post.topic, field="is_hidden", value=False)
     _close(item, actor, ModerationItem.Resolution.APPROVED, note)
     record(actor=actor, action="post_approve", target=post, reason=note, fallback=_("approved"), subject=post.author,
            before={"is_pending": True}, after={"is_pending": False}, category=post.topic.category,
@@ -133,7 +133,7 @@ def reject(*, actor, item, note=""):
     _check(actor, item)
     post = item.post
     Post.objects.filter(pk=post.pk).update(is_pending=False)
-    services._set_post_visibility(actor=actor, post=post, field="is_deleted", value=True)
+    services.post_visibility_set(actor=actor, post=post, field="is_deleted", value=True)
     _close(item, actor, ModerationItem.Resolution.REJECTED, note)
     record(actor=actor, action="post_reject", target=post, reason=note, fallback=_("rejected"), subject=post.author,
            before={"is_pending": True}, after={"is_pending": False, "is_deleted": True},

@@ -100,9 +100,9 @@ def member_remove_all_posts(*, actor, member, reason):
     posts = list(Post.objects.select_related("topic__category").filter(author=member, is_deleted=False)
                  .order_by("-number"))
     for post in posts:
-        services._set_post_visibility(actor=actor, post=post, field="is_deleted", value=True)
+        services.post_visibility_set(actor=actor, post=post, field="is_deleted", value=True)
         if post.number == 1:
-            services._set_topic_flag(actor=actor, topic=post.topic, field="is_hidden", value=True)
+            services.topic_flag_set(actor=actor, topic=post.topic, field="is_hidden", value=True)
     hidden_topics = Topic.objects.filter(author=member, is_hidden=True).count()
     now = timezone.now()
     items = ModerationItem.objects.filter(status=ModerationItem.Status.OPEN).filter(

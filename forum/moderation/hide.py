@@ -16,7 +16,7 @@ def post_hide(*, actor, post, hidden, reason=""):
     permissions.check_moderate(actor, post)
     if post.is_hidden == bool(hidden):
         raise Conflict(_("This post is already hidden.") if hidden else _("This post is not hidden."))
-    post = services._set_post_visibility(actor=actor, post=post, field="is_hidden", value=bool(hidden))
+    post = services.post_visibility_set(actor=actor, post=post, field="is_hidden", value=bool(hidden))
     record(actor=actor, action="post_hide" if hidden else "post_unhide", target=post, reason=reason,
            fallback=_("hidden") if hidden else _("unhidden"), subject=post.author,
            before={"is_hidden": not hidden}, after={"is_hidden": bool(hidden)}, category=post.topic.category)
@@ -30,7 +30,7 @@ def topic_hide(*, actor, topic, hidden, reason=""):
     permissions.check_moderate(actor, topic)
     if topic.is_hidden == bool(hidden):
         raise Conflict(_("This topic is already hidden.") if hidden else _("This topic is not hidden."))
-    topic = services._set_topic_flag(actor=actor, topic=topic, field="is_hidden", value=bool(hidden))
+    topic = services.topic_flag_set(actor=actor, topic=topic, field="is_hidden", value=bool(hidden))
     record(actor=actor, action="topic_hide" if hidden else "topic_unhide", target=topic, reason=reason,
            fallback=_("hidden") if hidden else _("unhidden"), subject=topic.author,
            before={"is_hidden": not hidden}, after={"is_hidden": bool(hidden)}, category=topic.category)

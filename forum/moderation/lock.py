@@ -16,7 +16,7 @@ def topic_lock(*, actor, topic, locked, reason=""):
     permissions.check_moderate(actor, topic)
     if topic.is_locked == bool(locked):
         raise Conflict(_("This topic is already locked.") if locked else _("This topic is not locked."))
-    topic = services._set_topic_flag(actor=actor, topic=topic, field="is_locked", value=bool(locked))
+    topic = services.topic_flag_set(actor=actor, topic=topic, field="is_locked", value=bool(locked))
     record(actor=actor, action="topic_lock" if locked else "topic_unlock", target=topic, reason=reason,
            fallback=_("locked") if locked else _("unlocked"), subject=topic.author,
            before={"is_locked": not locked}, after={"is_locked": bool(locked)}, category=topic.category)

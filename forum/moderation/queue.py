@@ -94,19 +94,19 @@ def item_resolve(*, actor, item, resolution, note="", action="none"):
     target_post = item.post if item.post_id else (item.topic.posts.filter(number=1).first() if item.topic_id else None)
     if resolution == Resolution.DISMISSED and item.auto_hidden:
         if item.post_id and item.post.is_hidden:
-            services._set_post_visibility(actor=actor, post=item.post, field="is_hidden", value=False)
+            services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=False)
         elif item.topic_id and not item.post_id and item.topic.is_hidden:
-            services._set_topic_flag(actor=actor, topic=item.topic, field="is_hidden", value=False)
+            services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=False)
     if resolution == Resolution.UPHELD and target_post is not None:
         if action == "hide":
             if item.post_id and not item.post.is_hidden:
-                services._set_post_visibility(actor=actor, post=item.post, field="is_hidden", value=True)
+                services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=True)
             elif item.topic_id and not item.post_id and not item.topic.is_hidden:
-                services._set_topic_flag(actor=actor, topic=item.topic, field="is_hidden", value=True)
+                services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=True)
         elif action == "delete" and not target_post.is_deleted:
-            services._set_post_visibility(actor=actor, post=target_post, field="is_deleted", value=True)
+            services.post_visibility_set(actor=actor, post=target_post, field="is_deleted", value=True)
             if target_post.number == 1:
-                services._set_topic_flag(actor=actor, topic=target_post.topic, field="is_hidden", value=True)
+                services.topic_flag_set(actor=actor, topic=target_post.topic, field="is_hidden", value=True)
     now = timezone.now()
     item.status, item.resolution, item.resolution_note = Status.RESOLVED, resolution, note
     item.resolved_by, item.resolved_at = actor, now

@@ -100,12 +100,12 @@ def _maybe_auto_hide(item, target):
     if isinstance(target, Post):
         if not target.is_visible:
             return
-        services._set_post_visibility(actor=None, post=target, field="is_hidden", value=True)
+        services.post_visibility_set(actor=None, post=target, field="is_hidden", value=True)
         category = target.topic.category
     elif isinstance(target, Topic):
         if target.is_hidden:
             return
-        services._set_topic_flag(actor=None, topic=target, field="is_hidden", value=True)
+        services.topic_flag_set(actor=None, topic=target, field="is_hidden", value=True)
         category = target.category
     else:
         return

@@ -21,18 +21,11 @@ from ..views import _page_number, _post_url, _with_status, shows_forum_errors
 from . import (
     approval,  # noqa: F401  (resolve dispatches approval items to it)
     bans,
-    delete,
-    edit,
-    hide,
-    lock,
-    merge,
     moderators,
-    move,
-    pin,
     queue,
+    registry,
     reports,
     selectors,
-    split,
 )
 from .forms import (
     ApplicationForm,
@@ -190,7 +183,7 @@ def _topic_from(value):
     return topic
 
 
-TOPIC_ACTIONS = ("lock", "unlock", "pin", "unpin", "hide", "unhide", "move", "merge", "split")
+TOPIC_ACTIONS = registry.names(registry.TOPIC)
 
 
 @require_http_methods(["GET", "POST"])
@@ -207,22 +200,11 @@ def topic_page(request, pk):
         if action not in TOPIC_ACTIONS or not form.is_valid():
             raise InvalidInput(_("Unknown moderation action."))
         data, user = form.cleaned_data, request.user
-        reason = data["reason"]
-        if action in ("lock", "unlock"):
-            lock.topic_lock(actor=user, topic=topic, locked=action == "lock", reason=reason)
-        elif action == "pin":
-            pin.topic_pin(actor=user, topic=topic, scope=data["scope"] or "category", until=data["until"] or None,
-                          reason=reason)
-        elif action == "unpin":
-            pin.topic_unpin(actor=user, topic=topic, reason=reason)
-        elif action in ("hide", "unhide"):
-            hide.topic_hide(actor=user, topic=topic, hidden=action == "hide", reason=reason)
-        elif action == "move":
-            move.topic_move(actor=user, topic=topic, category=data["category"] or "", reason=reason)
-        elif action == "merge":
-            target = merge.topics_merge(actor=user, source=topic, target=_topic_from(data["target"]), reason=reason)
-            messages.success(request, _("The topics are merged."))
-            return redirect(target.get_absolute_url())
+        verb = registry.verb_get(registry.TOPIC, action)
+        payload = {"reason": data["reason"], "scope": data["scope"] or "category", "until": data["until"] or None,
+                   "category": data["category"] or ""}
+        if action == "merge":
+            payload["target"] = _topic_from(data["target"])
         elif action == "split":
             try:
                 numbers = parse_numbers(data["posts"])
@@ -231,19 +213,22 @@ def topic_page(request, pk):
             ids = list(Post.objects.filter(topic=topic, number__in=numbers).values_list("pk", flat=True))
             if len(ids) != len(set(numbers)):
                 raise InvalidInput(_("Some of those post numbers are not in this topic."), field="posts")
-            new = split.posts_split(actor=user, topic=topic, post_ids=ids, title=data["title"], reason=reason,
-                                    category=request.POST.get("split_category") or None)
+            payload.update(post_ids=ids, title=data["title"], category=request.POST.get("split_category") or None)
+        result = registry.run(registry.TOPIC, verb.name, actor=user, obj=topic, data=payload)
+        if action == "merge":
+            messages.success(request, _("The topics are merged."))
+            return redirect(result.get_absolute_url())
+        if action == "split":
             messages.success(request, _("The replies are now a topic of their own."))
-            return redirect(new.get_absolute_url())
+            return redirect(result.get_absolute_url())
     except ForumError as error:
         topic.refresh_from_db()
         return _render(request, "forum/moderation/topic.html", _topic_context(request, topic, form), error)
-    messages.success(request, _("Done."))
+    messages.success(request, _("%(action)s: done.") % {"action": verb.label})
     topic.refresh_from_db()
     return redirect(topic.get_absolute_url())
 
 
-POST_ACTIONS = ("hide", "unhide", "delete", "restore")
 
 
 @require_http_methods(["GET", "POST"])
@@ -260,26 +245,20 @@ def post_page(request, pk):
     action = request.POST.get("action", "")
     reason = (request.POST.get("reason") or "").strip()
     try:
-        if action in ("hide", "unhide"):
-            hide.post_hide(actor=request.user, post=post, hidden=action == "hide", reason=reason)
-        elif action == "delete":
-            delete.post_soft_delete(actor=request.user, post=post, reason=reason)
-        elif action == "restore":
-            delete.post_restore(actor=request.user, post=post, reason=reason)
-        elif action == "edit":
+        verb = registry.verb_get(registry.POST, action)
+        payload = {"reason": reason}
+        if action == "edit":
             form = ModeratorEditForm(request.POST)
             context["edit_form"] = form
             if not form.is_valid():
                 raise InvalidInput(_("Please correct the errors below."))
-            edit.post_moderator_edit(actor=request.user, post=post, body=form.cleaned_data["body"],
-                                     title=form.cleaned_data["title"] if post.number == 1 else None,
-                                     reason=form.cleaned_data["reason"])
-        else:
-            raise InvalidInput(_("Unknown moderation action."))
+            payload = {"body": form.cleaned_data["body"], "reason": form.cleaned_data["reason"],
+                       "title": form.cleaned_data["title"] if post.number == 1 else None}
+        registry.run(registry.POST, verb.name, actor=request.user, obj=post, data=payload)
     except ForumError as error:
         post.refresh_from_db()
         return _render(request, "forum/moderation/post.html", context, error)
-    messages.success(request, _("Done."))
+    messages.success(request, _("%(action)s: done.") % {"action": verb.label})
     return redirect(_post_url(post))
 
 

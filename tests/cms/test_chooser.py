@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from forum import services
+from forum.moderation import registry
 from tests.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_topic_chooser_searches_titles_and_hides_hidden_and_private(editor_clien
     wanted = TopicFactory.create(title="社区运营的十个技巧 tips")
     other = TopicFactory.create(title="今天吃什么 lunch")
     hidden = TopicFactory.create(title="社区运营 hidden-one")
-    services.topic_set_flag(actor=moderator, topic=hidden, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=hidden)
     staff = UserFactory(is_staff=True)
     TopicFactory.create(author=staff, category=private_category, title="社区运营 private-one")
 

@@ -10,6 +10,7 @@ from cms.selectors import digest_candidates
 from cms.tasks import digest_propose_task
 from forum import services
 from forum.models import Notification, Topic
+from forum.moderation import registry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def week(db, moderator, private_category):
 
     editor.groups.add(Group.objects.get(name="Editors"))
     services.topic_feature(actor=editor, topic=t["featured"], featured=True)
-    services.topic_set_flag(actor=moderator, topic=t["hidden"], flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=t["hidden"])
     t["editor"] = editor
     return t
 

@@ -10,6 +10,7 @@ from engagement.points.models import PointsAccount, PointsEntry
 from forum import selectors, services
 from forum.errors import Conflict, InvalidInput, NotAllowed
 from forum.models import Notification, Topic
+from forum.moderation import registry
 from forum.ranking import FEATURED_BONUS, hot_score_python
 from tests.factories import TopicFactory, UserFactory
 
@@ -107,9 +108,9 @@ def test_a_member_posting_to_the_feature_url_gets_403_and_nothing_changes(client
 
 def test_an_editor_cannot_moderate(editor, topic):
     with pytest.raises(NotAllowed):
-        services.topic_set_flag(actor=editor, topic=topic, flag="hidden", value=True)
+        registry.run("topic", "hide", actor=editor, obj=topic)
     with pytest.raises(NotAllowed):
-        services.post_set_hidden(actor=editor, post=topic.posts.get(number=1), hidden=True)
+        registry.run("post", "hide", actor=editor, obj=topic.posts.get(number=1))
     topic.refresh_from_db()
     assert not topic.is_hidden
 
@@ -121,7 +122,7 @@ def test_moderators_may_feature(moderator, member, topic, django_capture_on_comm
 
 
 def test_hidden_content_cannot_be_featured(editor, moderator, topic):
-    services.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=topic)
     with pytest.raises(NotAllowed):  # an editor may not even read a hidden topic
         services.topic_feature(actor=editor, topic=topic, featured=True)
     with pytest.raises(InvalidInput):
@@ -156,7 +157,7 @@ def test_featured_topic_later_hidden_leaves_the_lists_and_the_feed(client, edito
         services.topic_feature(actor=editor, topic=topic, featured=True)
         services.topic_feature(actor=editor, topic=other, featured=True)
     assert [t.pk for t in selectors.featured_topics(user=member).object_list] == [other.pk, topic.pk]
-    services.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=topic)
     for user in (member, moderator):  # a public list: not even moderators see hidden topics there
         assert [t.pk for t in selectors.featured_topics(user=user).object_list] == [other.pk]
     page = client.get(reverse("cms:featured")).content.decode()
@@ -174,7 +175,7 @@ def test_featured_posts_list_excludes_hidden_posts_and_private_categories(client
     services.post_feature(actor=editor, post=visible, featured=True)
     services.post_feature(actor=editor, post=hidden, featured=True)
     services.topic_feature(actor=staff, topic=secret, featured=True)
-    services.post_set_hidden(actor=moderator, post=hidden, hidden=True)
+    registry.run("post", "hide", actor=moderator, obj=hidden)
     assert [p.pk for p in selectors.featured_posts(user=member).object_list] == [visible.pk]
     assert list(selectors.featured_topics(user=member).object_list) == []
     assert [t.pk for t in selectors.featured_topics(user=staff).object_list] == [secret.pk]

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cms.models import CollectionPage, DigestPage
 from forum import services
+from forum.moderation import registry
 from tests.cms.conftest import publish_collection
 from tests.factories import TopicFactory
 
@@ -62,7 +63,7 @@ def test_featured_feeds_skip_hidden_and_private(client, editor, moderator, priva
     services.topic_feature(actor=editor, topic=shown, featured=True, note="值得一读")
     services.topic_feature(actor=editor, topic=hidden, featured=True)
     services.topic_feature(actor=staff, topic=private, featured=True)
-    services.topic_set_flag(actor=moderator, topic=hidden, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=hidden)
     link = f"http://testserver{shown.get_absolute_url()}"
     assert rss_items(client, "cms:feed_featured_rss") == [("精华 shown", link)]
     assert atom_entries(client, "cms:feed_featured_atom") == [("精华 shown", link)]

@@ -24,6 +24,7 @@ from cms.models import (
 )
 from cms.services import sections_ensure
 from forum import services
+from forum.moderation import registry
 from tests.cms.conftest import post_block, publish_collection, topic_block
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
@@ -90,7 +91,7 @@ def test_collection_block_hidden_topic_renders_unavailable_without_leaking(clien
     reply = services.post_create(actor=member, topic=shown, body="将被删除的回复 secret-reply")
     page = publish_collection(collections, body=[topic_block(shown, "好"), topic_block(hidden, "note-on-hidden"),
                                                  post_block(reply)])
-    services.topic_set_flag(actor=moderator, topic=hidden, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=hidden)
     services.post_delete(actor=member, post=reply)
     response = client.get(page.url)
     html = response.content.decode()
@@ -156,7 +157,7 @@ def test_home_page_shows_hero_picks_collections_digest_events_and_numbers(client
     home.picked_topics.add(home.picked_topics.model(topic=picked, note="pick-note"))
     home.picked_topics.add(home.picked_topics.model(topic=hidden))
     home.save_revision().publish()
-    services.topic_set_flag(actor=moderator, topic=hidden, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=hidden)
     publish_collection(collections, title="合集一号 collection-one", slug="c1")
     digest = DigestPage(title="本周精选 digest-one", slug="w1", week_start=datetime.date(2026, 1, 5))
     digests.add_child(instance=digest)

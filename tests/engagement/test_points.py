@@ -22,6 +22,7 @@ from engagement.points.periods import ALL_TIME_START, week_start
 from engagement.points.selectors import account_get, accounts_out_of_balance
 from forum import services as forum
 from forum.errors import InvalidInput, NotAllowed
+from forum.moderation import registry
 from tests.engagement.conftest import entries
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
@@ -97,7 +98,7 @@ def test_hidden_and_restored_post_reverses_and_reawards_once(member, other_membe
         forum.post_vote(actor=member, post=post, value=1)
     assert balance(other_member) == (2, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_set_hidden(actor=moderator, post=post, hidden=True)
+        registry.run("post", "hide", actor=moderator, obj=post)
     assert balance(other_member) == (0, 0)
     # a retried sync task changes nothing
     tasks.points_sync_post_task.delay(post.pk)
@@ -105,7 +106,7 @@ def test_hidden_and_restored_post_reverses_and_reawards_once(member, other_membe
     assert balance(other_member) == (0, 0)
     assert len(entries(other_member, kind="reversal")) == 2
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_set_hidden(actor=moderator, post=post, hidden=False)
+        registry.run("post", "unhide", actor=moderator, obj=post)
     assert balance(other_member) == (2, 2)
     assert len(entries(other_member)) == 6
 
@@ -119,7 +120,7 @@ def test_post_deleted_by_author_takes_points_back(member, other_member, topic, d
 
 def test_hidden_topic_takes_topic_points_back(member, moderator, topic, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        forum.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+        registry.run("topic", "hide", actor=moderator, obj=topic)
     assert balance(member) == (0, 0)
 
 

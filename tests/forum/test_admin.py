@@ -71,11 +71,11 @@ def test_topics_and_posts_cannot_be_added_or_hard_deleted(staff_client, topic_wi
 
 def test_pin_and_lock_actions_use_the_service(staff_client, topic_with_reply):
     url = reverse("admin:forum_topic_changelist")
-    response = staff_client.post(url, {"action": "topic_set_pinned", "_selected_action": [topic_with_reply.pk]},
+    response = staff_client.post(url, {"action": "topic_pin", "_selected_action": [topic_with_reply.pk]},
                                  follow=True)
     assert response.status_code == 200
     assert "1 topic updated." in response.content.decode()
-    staff_client.post(url, {"action": "topic_set_locked", "_selected_action": [topic_with_reply.pk]})
+    staff_client.post(url, {"action": "topic_lock", "_selected_action": [topic_with_reply.pk]})
     topic_with_reply.refresh_from_db()
     assert topic_with_reply.is_pinned and topic_with_reply.is_locked
 
@@ -84,7 +84,7 @@ def test_hide_topic_action_updates_the_category_counter(staff_client, topic_with
     category = topic_with_reply.category
     assert Category.objects.get(pk=category.pk).topic_count == 1
     staff_client.post(reverse("admin:forum_topic_changelist"),
-                      {"action": "topic_set_hidden", "_selected_action": [topic_with_reply.pk]})
+                      {"action": "topic_hide", "_selected_action": [topic_with_reply.pk]})
     assert Topic.objects.get(pk=topic_with_reply.pk).is_hidden
     assert Category.objects.get(pk=category.pk).topic_count == 0
 
@@ -92,16 +92,16 @@ def test_hide_topic_action_updates_the_category_counter(staff_client, topic_with
 def test_soft_delete_and_restore_post_actions(staff_client, topic_with_reply):
     reply = topic_with_reply.posts.get(number=2)
     url = reverse("admin:forum_post_changelist")
-    staff_client.post(url, {"action": "delete_posts", "_selected_action": [reply.pk]})
+    staff_client.post(url, {"action": "post_delete", "_selected_action": [reply.pk]})
     reply.refresh_from_db()
     assert reply.is_deleted
     assert Topic.objects.get(pk=topic_with_reply.pk).reply_count == 0
 
     # Deleting it again is refused by the service, and the admin says so by name.
-    response = staff_client.post(url, {"action": "delete_posts", "_selected_action": [reply.pk]}, follow=True)
+    response = staff_client.post(url, {"action": "post_delete", "_selected_action": [reply.pk]}, follow=True)
     assert f"{reply}: This post is already deleted." in response.content.decode()
 
-    staff_client.post(url, {"action": "restore_posts", "_selected_action": [reply.pk]})
+    staff_client.post(url, {"action": "post_restore", "_selected_action": [reply.pk]})
     reply.refresh_from_db()
     assert not reply.is_deleted
     assert Topic.objects.get(pk=topic_with_reply.pk).reply_count == 1

@@ -16,6 +16,7 @@ from django.utils import timezone
 from forum import services, tokens
 from forum.errors import InvalidInput, NotAllowed
 from forum.models import ApiToken, Bookmark, Notification, Post, PostRevision, PostVote, Tag, Topic
+from forum.moderation import registry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +158,7 @@ def test_topic_detail_errors(anon, other_client, moderator, topic, private_categ
     insider.groups.add(private_category.read_group)
     secret_topic = TopicFactory.create(author=insider, category=private_category)
     assert_error(*call(anon, "get", f"/topics/{secret_topic.pk}"), 403, "forbidden")
-    services.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=topic)
     assert_error(*call(other_client, "get", f"/topics/{topic.pk}"), 403, "forbidden")
 
 
@@ -168,7 +169,7 @@ def test_topic_posts_serve_sanitized_html_and_placeholders(anon, member, other_m
     reply = services.post_create(actor=other_member, topic=topic, body="要删除的回复 secret words")
     services.post_delete(actor=other_member, post=reply)
     hidden = services.post_create(actor=other_member, topic=topic, body="被隐藏的回复 spam words")
-    services.post_set_hidden(actor=moderator, post=hidden, hidden=True)
+    registry.run("post", "hide", actor=moderator, obj=hidden)
 
     response, body = call(anon, "get", f"/topics/{topic.pk}/posts")
     assert response.status_code == 200
@@ -309,7 +310,7 @@ def test_reply_errors_write_nothing(member_client, other_client, moderator, memb
     assert_error(*call(other_client, "post", f"/topics/{topic.pk}/posts", {}), 422, "validation_error", "body")
     assert snapshot() == before
 
-    services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+    registry.run("topic", "lock", actor=moderator, obj=topic)
     before = snapshot()
     assert_error(*call(other_client, "post", f"/topics/{topic.pk}/posts", {"body": "还能回复吗"}), 403, "locked")
     assert snapshot() == before

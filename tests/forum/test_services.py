@@ -4,6 +4,7 @@ from django.db.models import Sum
 from forum import services
 from forum.errors import Conflict, InvalidInput, NotAllowed
 from forum.models import Category, Notification, Post, PostVote, Topic, User
+from forum.moderation import registry
 from tests.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_reply_numbers_and_notifies_topic_author(member, other_member, category,
 
 def test_reply_to_locked_topic_refused(member, other_member, moderator, category):
     topic = TopicFactory.create(author=member, category=category)
-    services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+    registry.run("topic", "lock", actor=moderator, obj=topic)
     with pytest.raises(NotAllowed, match="locked|锁定"):
         services.post_create(actor=other_member, topic=topic, body="late reply")
     assert Post.objects.filter(topic=topic).count() == 1
@@ -124,8 +125,8 @@ def test_soft_delete_and_restore_keep_counters(member, other_member, moderator, 
     topic.refresh_from_db()
     assert topic.reply_count == 0 and topic.post_count == 2
     with pytest.raises(NotAllowed):
-        services.post_restore(actor=other_member, post=reply)
-    services.post_restore(actor=moderator, post=reply)
+        registry.run("post", "restore", actor=other_member, obj=reply)
+    registry.run("post", "restore", actor=moderator, obj=reply)
     topic.refresh_from_db()
     assert topic.reply_count == 1
 

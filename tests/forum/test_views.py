@@ -15,6 +15,7 @@ from PIL import Image
 
 from forum import services
 from forum.models import Bookmark, Notification, Post, PostVote, Topic, TopicSubscription
+from forum.moderation import registry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_reply_too_long_keeps_input(client, topic, other_member):
 
 
 def test_reply_to_locked_topic_shows_message_and_keeps_input(client, topic, other_member, moderator):
-    services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+    registry.run("topic", "lock", actor=moderator, obj=topic)
     client.force_login(other_member)
     page = html(client.get(topic.get_absolute_url()))
     assert "This topic is locked: no new replies." in page and 'name="body"' not in page
@@ -237,7 +238,7 @@ def test_reply_and_quote_prefill(client, topic, reply, member):
 
 
 def test_hidden_post_is_a_placeholder_except_for_moderators(client, topic, reply, moderator, member):
-    services.post_set_hidden(actor=moderator, post=reply, hidden=True)
+    registry.run("post", "hide", actor=moderator, obj=reply)
     page = html(client.get(topic.get_absolute_url()))
     assert "This post was hidden by a moderator." in page and "A friendly reply" not in page
     client.force_login(member)
@@ -565,9 +566,9 @@ def test_cached_guest_page_shows_new_reply_at_once(client, topic, other_member, 
     assert 'title="Score">1<' in html(client.get(url)).replace("\n", "")
     services.post_edit(actor=other_member, post=post, body="Edited reply")
     assert "Edited reply" in html(client.get(url))
-    services.post_set_hidden(actor=moderator, post=post, hidden=True)
+    registry.run("post", "hide", actor=moderator, obj=post)
     assert "Edited reply" not in html(client.get(url))
-    services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+    registry.run("topic", "lock", actor=moderator, obj=topic)
     assert ">Locked</span>" in html(client.get(url))
 
 

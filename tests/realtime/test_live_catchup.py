@@ -4,6 +4,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from forum import services
+from forum.moderation import registry
 from realtime import publish
 from realtime.models import TopicEvent
 from realtime.services import topic_event_record, topic_events_prune
@@ -67,7 +68,7 @@ def test_replay_redacts_a_post_hidden_after_it_was_published(topic, other_member
     with cap(execute=True):
         reply = services.post_create(actor=other_member, topic=topic, body="后来被隐藏的秘密内容")
     with cap(execute=True):
-        services.post_set_hidden(actor=moderator, post=reply, hidden=True)
+        registry.run("post", "hide", actor=moderator, obj=reply)
     assert "秘密内容" in TopicEvent.objects.get(topic=topic, seq=2).payload["html"]
 
     async def scenario():

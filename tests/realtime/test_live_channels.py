@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from forum import services
+from forum.moderation import registry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 from tests.realtime.conftest import communicator, in_thread, nothing_more, receive, run, session_cookie
 
@@ -58,7 +59,7 @@ def test_typing_reaches_other_readers_once_per_interval_and_not_the_typist(topic
 
 
 def test_guests_and_members_who_cannot_reply_may_not_type(topic, other_member, moderator):
-    services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+    registry.run("topic", "lock", actor=moderator, obj=topic)
     member_cookie, mod_cookie = session_cookie(other_member), session_cookie(moderator)
 
     async def scenario():
@@ -226,7 +227,7 @@ def test_private_category_news_reaches_only_readers_of_that_category(member, dja
 
 
 def test_hidden_topics_make_no_news(topic, member, moderator, other_member, django_capture_on_commit_callbacks):
-    services.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=topic)
 
     async def scenario():
         home = communicator("/ws/home/")

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 
-from forum import services
+from forum.moderation import registry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 from tests.realtime.conftest import closed_with, communicator, receive, run, session_cookie
 
@@ -49,7 +49,7 @@ def test_private_category_topic_refuses_guests_and_outsiders_but_admits_its_grou
 
 
 def test_hidden_topic_refuses_readers_but_admits_author_and_moderators(public_topic, member, other_member, moderator):
-    services.topic_set_flag(actor=moderator, topic=public_topic, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=public_topic)
     path = f"/ws/topic/{public_topic.pk}/"
     assert run(try_connect, path) == (False, 4403)
     assert run(try_connect, path, session_cookie(other_member)) == (False, 4403)

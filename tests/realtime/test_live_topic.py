@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from forum import hooks, services
 from forum.models import Category, Topic
+from forum.moderation import registry
 from realtime.models import TopicEvent
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 from tests.realtime.conftest import (
@@ -28,12 +29,12 @@ def topic(member, category, django_capture_on_commit_callbacks):
         return TopicFactory.create(author=member, category=category, title="实时话题的标题", body="开帖内容")
 
 
-def act(capture, fn, **kwargs):
+def act(capture, fn, *args, **kwargs):
     """A write as a view does it: the service, then its on-commit work."""
 
     def call():
         with capture(execute=True):
-            return fn(**kwargs)
+            return fn(*args, **kwargs)
 
     return in_thread(call)()
 
@@ -81,11 +82,11 @@ def test_edit_hide_restore_vote_and_flags_reach_readers_in_order(topic, member, 
         await receive(comm)  # hello
         await act(cap, services.post_edit, actor=other_member, post=reply, body="修改后的回复")
         await act(cap, services.post_vote, actor=member, post=reply, value=1)
-        await act(cap, services.post_set_hidden, actor=moderator, post=reply, hidden=True)
-        await act(cap, services.post_set_hidden, actor=moderator, post=reply, hidden=False)
+        await act(cap, registry.run, "post", "hide", actor=moderator, obj=reply)
+        await act(cap, registry.run, "post", "unhide", actor=moderator, obj=reply)
         await act(cap, services.post_delete, actor=other_member, post=reply)
-        await act(cap, services.topic_set_flag, actor=moderator, topic=topic, flag="locked", value=True)
-        await act(cap, services.topic_set_flag, actor=moderator, topic=topic, flag="pinned", value=True)
+        await act(cap, registry.run, "topic", "lock", actor=moderator, obj=topic)
+        await act(cap, registry.run, "topic", "pin", actor=moderator, obj=topic)
         events = [await receive(comm) for _ in range(7)]
         assert await nothing_more(comm)
         await comm.disconnect()
@@ -135,8 +136,7 @@ def test_hiding_the_topic_disconnects_readers_who_may_no_longer_read_it(topic, m
         for comm in (reader, author, mod):
             assert (await comm.connect())[0]
             await receive(comm)
-        await act(django_capture_on_commit_callbacks, services.topic_set_flag, actor=moderator, topic=topic,
-                  flag="hidden", value=True)
+        await act(django_capture_on_commit_callbacks, registry.run, "topic", "hide", actor=moderator, obj=topic)
         revoked = await receive(reader)
         assert await closed_with(reader, 4403)
         seen_by_author = await receive(author)

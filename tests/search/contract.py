@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from forum import services as forum
+from forum.moderation import registry
 from search import services
 from search.backends.base import get_backend
 from search.documents import SearchParams
@@ -69,11 +70,11 @@ class SearchBackendContract:
                                        body="内部讨论 secret roadmap 社区")
         c.hidden_topic = TopicFactory.create(author=c.bob, category=c.open, title="被隐藏的社区垃圾话题",
                                              body="hidden spam jackpot 社区")
-        forum.topic_set_flag(actor=moderator, topic=c.hidden_topic, flag="hidden", value=True)
+        registry.run("topic", "hide", actor=moderator, obj=c.hidden_topic)
         c.xss = forum.post_create(actor=c.alice, topic=c.pg,
                                   body="I run databases with `<img src=x onerror=alert(1)>` care & love")
         c.spam = forum.post_create(actor=c.bob, topic=c.kol, body="违规广告 casino 社区 bonus")
-        forum.post_set_hidden(actor=moderator, post=c.spam, hidden=True)
+        registry.run("post", "hide", actor=moderator, obj=c.spam)
         c.gone = forum.post_create(actor=c.bob, topic=c.event, body="deleted reply about roulette")
         forum.post_delete(actor=c.bob, post=c.gone)
         forum.post_vote(actor=c.bob, post=c.event.posts.get(number=1), value=1)

@@ -4,6 +4,7 @@ DATABASE_URL names PostgreSQL. Plus what only the database backend has."""
 import pytest
 from django.db import connection
 
+from forum.moderation import registry
 from search.backends.base import get_backend, reset_backend
 from search.backends.database import DatabaseSearchBackend
 from search.documents import SearchParams
@@ -97,7 +98,7 @@ def many_posts(database_backend, moderator):
     for i in range(5):
         forum.post_create(actor=author, topic=topic, body=f"社区 回复 {i}")
     hidden = forum.post_create(actor=author, topic=topic, body="社区 隐藏")
-    forum.post_set_hidden(actor=moderator, post=hidden, hidden=True)
+    registry.run("post", "hide", actor=moderator, obj=hidden)
     services.rebuild()
     return topic
 

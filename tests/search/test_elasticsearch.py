@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from forum import services as forum
+from forum.moderation import registry
 from search import services
 from search.backends.base import get_backend, reset_backend
 from search.backends.elasticsearch import (
@@ -187,12 +188,12 @@ def test_upkeep_sends_bulk_requests_after_commit(es_backend, moderator, django_c
 
     RecordingNode.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_set_hidden(actor=moderator, post=reply, hidden=True)
+        registry.run("post", "hide", actor=moderator, obj=reply)
     assert RecordingNode.requests[-1]["body"][1]["is_visible"] is False
 
     RecordingNode.requests.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        forum.topic_set_flag(actor=moderator, topic=topic, flag="hidden", value=True)
+        registry.run("topic", "hide", actor=moderator, obj=topic)
     sent = RecordingNode.requests[-1]["body"]
     assert {line["index"]["_id"] for line in sent[::2]} == {f"post:{first_post.pk}", f"post:{reply.pk}"}
     assert all(source["is_visible"] is False for source in sent[1::2])

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from forum import services as forum
+from forum.moderation import registry
 from search.backends.base import get_backend, reset_backend
 from search.documents import SearchParams
 from search.models import SearchEntry
@@ -47,18 +48,18 @@ def test_create_edit_hide_delete_move(django_capture_on_commit_callbacks, modera
     assert SearchEntry.objects.get(object_id=reply.pk).title == "社区冷启动的方法"
 
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_set_hidden(actor=moderator, post=reply, hidden=True)
+        registry.run("post", "hide", actor=moderator, obj=reply)
     assert found("bravo") == set()
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_set_hidden(actor=moderator, post=reply, hidden=False)
+        registry.run("post", "unhide", actor=moderator, obj=reply)
     assert found("bravo") == {reply.pk}
 
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_delete(actor=moderator, post=opening)  # deleting the opening post hides the topic
+        registry.run("post", "delete", actor=moderator, obj=opening)  # deleting the opening post hides the topic
     assert found("charlie") == set() and found("bravo") == set()
 
     with django_capture_on_commit_callbacks(execute=True):
-        forum.post_restore(actor=moderator, post=opening)
+        registry.run("post", "restore", actor=moderator, obj=opening)
     assert found("charlie") == {opening.pk}
 
     # a move, as the forum announces it, re-indexes the topic's posts in their new category

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from forum import services as forum
+from forum.moderation import registry
 from search import services
 from search.backends.base import reset_backend
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
@@ -27,7 +27,7 @@ def site(settings, moderator):
                                 body="社区 <b>增长</b> & growth", tags=["运营"])
     s.secret = TopicFactory.create(author=s.insider, category=s.private, title="内部社区预算讨论", body="预算 budget")
     s.hidden = TopicFactory.create(author=s.author, category=s.open, title="隐藏的社区广告", body="spam")
-    forum.topic_set_flag(actor=moderator, topic=s.hidden, flag="hidden", value=True)
+    registry.run("topic", "hide", actor=moderator, obj=s.hidden)
     for i in range(25):
         TopicFactory.create(author=UserFactory(), category=s.open, title=f"分页测试话题第{i}号", body=f"分页 paging {i}")
     services.rebuild()

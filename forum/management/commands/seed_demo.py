@@ -36,6 +36,7 @@ from django.utils import timezone
 from forum import cache as fragment_cache
 from forum import services
 from forum.models import Category, Notification, Post, PostRevision, PostVote, Topic, User
+from forum.moderation import registry
 from forum.permissions import EDITORS, MEMBERS, MODERATORS, can_read_topic
 from forum.ranking import hot_score_expression
 
@@ -529,9 +530,9 @@ def _create_topic(ctx, spec, index):
                 vote_count += 1
         moderator = ctx.members["mod_lin"]
         if spec.get("pinned"):
-            services.topic_set_flag(actor=moderator, topic=topic, flag="pinned", value=True)
+            registry.run("topic", "pin", actor=moderator, obj=topic)
         if spec.get("locked"):
-            services.topic_set_flag(actor=moderator, topic=topic, flag="locked", value=True)
+            registry.run("topic", "lock", actor=moderator, obj=topic)
         # back-date: posts, their votes and revisions, then the topic's activity and hot score
         for post, when in zip(posts, times, strict=True):
             Post.objects.filter(pk=post.pk).update(created_at=when)
