@@ -5,6 +5,6 @@ FANOUT_LAYER ("pubsub": channels_redis.pubsub.RedisPubSubChannelLayer, the proje
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import _CHANNEL_LAYER_BACKENDS, CHANNEL_LAYERS
+from config.settings import CHANNEL_LAYER_BACKENDS, CHANNEL_LAYERS
 
-CHANNEL_LAYERS["default"]["BACKEND"] = _CHANNEL_LAYER_BACKENDS[os.environ.get("FANOUT_LAYER", "pubsub")]
+CHANNEL_LAYERS["default"]["BACKEND"] = CHANNEL_LAYER_BACKENDS[os.environ.get("FANOUT_LAYER", "pubsub")]

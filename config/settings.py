@@ -166,11 +166,11 @@ if REDIS_URL:
     # Pub/sub channels ignore the Redis database number, so the default prefix carries it
     # ("huoli" on db 0, "huoli.db11" on db 11): sites on different databases of one server stay
     # apart, as they did with the database-bound "core" layer.
-    _CHANNEL_LAYER_BACKENDS = {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    CHANNEL_LAYER_BACKENDS = {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                "core": "channels_redis.core.RedisChannelLayer"}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": _CHANNEL_LAYER_BACKENDS[env.str("CHANNEL_LAYER", default="pubsub")],
+            "BACKEND": CHANNEL_LAYER_BACKENDS[env.str("CHANNEL_LAYER", default="pubsub")],
             # redis-py 8 gives up on a read after 5 s by default, exactly channels_redis' blocking
             # BZPOPMIN wait (core layer): without a longer socket timeout every idle consumer crashes
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],

@@ -111,7 +111,7 @@ def check_read_topic(user, topic):
         raise NotAllowed(_("You may not read this topic."))
 
 
-def _check_member(user):
+def check_member(user):
     if not user.is_authenticated:
         raise NotAllowed(_("Please sign in first."), code="login_required")
     if not user.is_active:
@@ -137,7 +137,7 @@ def can_post_in_category(user, category):
 
 
 def check_create_topic(user, category, *, source=""):
-    _check_member(user)
+    check_member(user)
     check_not_silenced(user)
     check_read_category(user, category)
     if not can_post_in_category(user, category):
@@ -146,7 +146,7 @@ def check_create_topic(user, category, *, source=""):
 
 
 def check_reply(user, topic, *, source=""):
-    _check_member(user)
+    check_member(user)
     check_not_silenced(user)
     check_read_topic(user, topic)
     if topic.is_locked and not can_moderate(user, topic.category):
@@ -157,7 +157,7 @@ def check_reply(user, topic, *, source=""):
 
 
 def check_vote(user, post, value=1):
-    _check_member(user)
+    check_member(user)
     check_not_silenced(user)
     check_read_topic(user, post.topic)
     if post.author_id == user.pk:
@@ -179,13 +179,13 @@ def can_edit_post(user, post):
 
 
 def check_edit_post(user, post):
-    _check_member(user)
+    check_member(user)
     if not can_edit_post(user, post):
         raise NotAllowed(_("You may only edit your own posts."), code="not_author")
 
 
 def check_delete_post(user, post):
-    _check_member(user)
+    check_member(user)
     moderates = can_moderate(user, post.topic.category)
     if not (moderates or post.author_id == user.pk):
         raise NotAllowed(_("You may only delete your own posts."))
@@ -196,7 +196,7 @@ def check_delete_post(user, post):
 def check_moderate(user, obj=None):
     """May `user` moderate `obj` (a category, topic or post)? Category moderators only inside their
     categories; with no object, only global moderators and staff."""
-    _check_member(user)
+    check_member(user)
     if not can_moderate(user, obj):
         if obj is not None and moderated_category_ids(user):
             raise NotAllowed(_("You moderate other categories, not this one."), code="not_your_category")
@@ -204,7 +204,7 @@ def check_moderate(user, obj=None):
 
 
 def check_staff(user):
-    _check_member(user)
+    check_member(user)
     if not user.is_staff:
         raise NotAllowed(_("Only staff may do this."), code="not_staff")
 
@@ -216,7 +216,7 @@ def can_feature(user):
 
 def check_feature(user, topic):
     """May `user` feature or unfeature `topic` (or one of its posts)?"""
-    _check_member(user)
+    check_member(user)
     if not can_feature(user):
         raise NotAllowed(_("Only editors and moderators may feature content."), code="not_editor")
     check_read_topic(user, topic)

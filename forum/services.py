@@ -442,7 +442,7 @@ def post_vote(*, actor, post, value):
 # --- bookmarks, subscriptions ------------------------------------------------------------------
 @transaction.atomic
 def bookmark_toggle(*, actor, post):
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     permissions.check_read_topic(actor, post.topic)
     deleted, _detail = Bookmark.objects.filter(user=actor, post=post).delete()
     if deleted:
@@ -453,7 +453,7 @@ def bookmark_toggle(*, actor, post):
 
 @transaction.atomic
 def topic_subscribe(*, actor, topic, subscribed):
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     permissions.check_read_topic(actor, topic)
     if subscribed:
         TopicSubscription.objects.get_or_create(user=actor, topic=topic)

@@ -45,7 +45,7 @@ def hash_secret(secret):
 @transaction.atomic
 def api_token_create(*, actor, name):
     """Create a token for `actor`. Returns (token, secret); the secret is not stored anywhere."""
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     name = " ".join((name or "").split())
     if not name:
         raise InvalidInput(_("Give the token a name."), field="name")
@@ -68,7 +68,7 @@ def api_token_create(*, actor, name):
 @transaction.atomic
 def api_token_revoke(*, actor, token):
     """Delete one of the actor's tokens; requests that present it are refused from now on."""
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     if token.user_id != actor.pk:
         raise NotAllowed(_("You may only revoke your own tokens."))
     deleted, _detail = ApiToken.objects.filter(pk=token.pk, user=actor).delete()

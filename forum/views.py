@@ -11,12 +11,10 @@ and renders; every rule lives in forum.services / forum.permissions.
 """
 
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,21 +30,17 @@ from . import cache as fragment_cache
 from . import hooks, permissions, selectors, services
 from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
+from .lib import web
 
 TOPIC_SORTS = ("latest", "hot", "top")
+
+
 # --- helpers -----------------------------------------------------------------------------------
 def _per_page(kind):
     return settings.HUOLI["POSTS_PER_PAGE" if kind == "posts" else "TOPICS_PER_PAGE"]
 
 
-def _page_number(request):
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
-
-
-def _with_status(response, error):
+def with_status(response, error):
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
     return response
@@ -54,17 +48,7 @@ def _with_status(response, error):
 
 def _render_error(request, template, context, error):
     context = {**context, "error": error}
-    return _with_status(render(request, template, context, status=error.status), error)
-
-
-def _login(request, next_url=None):
-    next_url = next_url or request.get_full_path()
-    if getattr(request, "htmx", False):
-        response = HttpResponse(status=204)
-        login_url = reverse(settings.LOGIN_URL) + "?" + urlencode({"next": next_url})
-        response["HX-Redirect"] = login_url
-        return response
-    return redirect_to_login(next_url)
+    return with_status(render(request, template, context, status=error.status), error)
 
 
 def shows_forum_errors(view):
@@ -77,7 +61,7 @@ def shows_forum_errors(view):
             return view(request, *args, **kwargs)
         except ForumError as error:
             if error.code == "login_required" or (not request.user.is_authenticated and request.method == "POST"):
-                return _login(request)
+                return web.login_redirect(request)
             return _render_error(request, "forum/error.html", {}, error)
 
     return wrapper
@@ -98,7 +82,7 @@ def _anonymous_fragment(request, *, scope, ident, name, parts, template, build):
     return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
 
-def _post_url(post):
+def post_url(post):
     topic = post.topic
     page = selectors.page_of_post_number(number=post.number, per_page=_per_page("posts"))
     url = topic.get_absolute_url()
@@ -147,7 +131,7 @@ def category(request, slug):
     sort = request.GET.get("sort")
     sort = sort if sort in TOPIC_SORTS else "latest"
     tag = (request.GET.get("tag") or "").strip()[:40] or None
-    page = _page_number(request)
+    page = web.page_number(request)
 
     def build():
         topics = selectors.topic_list(category=cat, user=request.user, sort=sort, page=page,
@@ -203,7 +187,7 @@ def _render_topic(request, topic, page_number, *, status=200, error=None, reply_
             if status == 200 and context["posts"]:
                 services.topic_mark_read(actor=request.user, topic=topic, number=context["posts"][-1].number)
     response = render(request, "forum/topic.html", context, status=status)
-    return _with_status(response, error) if error else response
+    return with_status(response, error) if error else response
 
 
 def _reply_form_for(request, topic):
@@ -234,7 +218,7 @@ def topic(request, pk, slug):
         return redirect(url, permanent=True)
     services.topic_register_view(topic_id=t.pk)
     reply_form, reply_to = _reply_form_for(request, t)
-    return _render_topic(request, t, _page_number(request), reply_form=reply_form, reply_to=reply_to)
+    return _render_topic(request, t, web.page_number(request), reply_form=reply_form, reply_to=reply_to)
 
 
 @require_GET
@@ -258,7 +242,7 @@ def topic_unread(request, pk):
 @shows_forum_errors
 def topic_reply(request, pk):
     if not request.user.is_authenticated:
-        return _login(request, reverse("forum:topic_short", args=[pk]))
+        return web.login_redirect(request, reverse("forum:topic_short", args=[pk]))
     t = selectors.topic_get(topic_id=pk, user=request.user)
     form = ReplyForm(request.POST)
     reply_to = None
@@ -269,7 +253,7 @@ def topic_reply(request, pk):
         except ForumError as error:
             add_service_error(form, error)
             return _render_topic(request, t, _last_page(t), status=error.status, error=error, reply_form=form)
-        return redirect(_post_url(post))
+        return redirect(post_url(post))
     error = InvalidInput(_("Please correct the errors below."))
     return _render_topic(request, t, _last_page(t), status=400, error=error, reply_form=form, reply_to=reply_to)
 
@@ -278,7 +262,7 @@ def topic_reply(request, pk):
 @shows_forum_errors
 def topic_subscribe(request, pk):
     if not request.user.is_authenticated:
-        return _login(request, reverse("forum:topic_short", args=[pk]))
+        return web.login_redirect(request, reverse("forum:topic_short", args=[pk]))
     t = selectors.topic_get(topic_id=pk, user=request.user)
     subscribed = request.POST.get("subscribed") == "1"
     services.topic_subscribe(actor=request.user, topic=t, subscribed=subscribed)
@@ -291,10 +275,10 @@ def topic_subscribe(request, pk):
 @shows_forum_errors
 def topic_moderate(request, pk):
     if not request.user.is_authenticated:
-        return _login(request, reverse("forum:topic_short", args=[pk]))
+        return web.login_redirect(request, reverse("forum:topic_short", args=[pk]))
     t = selectors.topic_get(topic_id=pk, user=request.user)
     action = request.POST.get("action", "")
-    page = _page_number(request)
+    page = web.page_number(request)
     try:
         # the quick buttons on the topic page are verbs of the moderation registry (permission, audit, scope)
         from .moderation import registry
@@ -310,7 +294,7 @@ def topic_moderate(request, pk):
                 raise InvalidInput(_("Unknown moderation action."))
             registry.run(registry.POST, verb.name, actor=request.user, obj=post, data={"reason": reason})
             messages.success(request, _("%(action)s: done.") % {"action": verb.label})
-            return redirect(_post_url(post))
+            return redirect(post_url(post))
         verb = registry.verb_get(registry.TOPIC, action)
         if not verb.quick:
             raise InvalidInput(_("Unknown moderation action."))
@@ -326,7 +310,7 @@ def topic_moderate(request, pk):
 @shows_forum_errors
 def post(request, pk):
     p = selectors.post_get(post_id=pk, user=request.user)
-    return redirect(_post_url(p))
+    return redirect(post_url(p))
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,7 +363,7 @@ def post_edit(request, pk):
                 add_service_error(form, error)
                 return _render_error(request, "forum/post_edit.html", {**context, "form": form}, error)
             messages.success(request, _("Your changes are saved."))
-            return redirect(_post_url(p))
+            return redirect(post_url(p))
         return render(request, "forum/post_edit.html", {**context, "form": form}, status=400)
     permissions.check_edit_post(request.user, p)
     initial = {"body": p.source, "title": p.topic.title}
@@ -403,7 +387,7 @@ def post_delete(request, pk):
         messages.success(request, _("The post is deleted."))
         if p.number == 1:
             return redirect(p.topic.category.get_absolute_url())
-        return redirect(_post_url(p))
+        return redirect(post_url(p))
     permissions.check_delete_post(request.user, p)
     return render(request, "forum/post_delete.html", context)
 
@@ -414,11 +398,11 @@ def _fragment_or_page(request, post, template, error=None):
     if request.htmx:
         response = render(request, template, {"post": post, "error": error},
                           status=error.status if error else 200)
-        return _with_status(response, error) if error else response
+        return with_status(response, error) if error else response
     if error:
         page = selectors.page_of_post_number(number=post.number, per_page=_per_page("posts"))
         return _render_topic(request, post.topic, page, status=error.status, error=error)
-    return redirect(_post_url(post))
+    return redirect(post_url(post))
 
 
 def _post_action(request, pk, template, act):
@@ -426,7 +410,7 @@ def _post_action(request, pk, template, act):
     returns the post to show; htmx gets the fragment, a plain form the post or the topic page with
     the message."""
     if not request.user.is_authenticated:
-        return _login(request, reverse("forum:post", args=[pk]))
+        return web.login_redirect(request, reverse("forum:post", args=[pk]))
     p = selectors.post_for_reader(post_id=pk, user=request.user)
     try:
         p = act(p)
@@ -518,7 +502,7 @@ def notifications(request):
         count = services.notifications_mark_read(actor=request.user)
         messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
         return redirect("forum:notifications")
-    page = selectors.notifications_for(user=request.user, page=_page_number(request), per_page=20)
+    page = selectors.notifications_for(user=request.user, page=web.page_number(request), per_page=20)
     return render(request, "forum/notifications.html",
                   {"page_obj": page, "items": page.object_list, "page_params": {}})
 
@@ -527,5 +511,5 @@ def notifications(request):
 @login_required
 @shows_forum_errors
 def bookmarks(request):
-    page = selectors.member_bookmarks(user=request.user, page=_page_number(request), per_page=20)
+    page = selectors.member_bookmarks(user=request.user, page=web.page_number(request), per_page=20)
     return render(request, "forum/bookmarks.html", {"page_obj": page, "items": page.object_list, "page_params": {}})

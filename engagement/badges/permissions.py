@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, is_moderator
+from forum.permissions import check_member, is_moderator
 
 
 def can_manage_badges(user):
@@ -9,6 +9,6 @@ def can_manage_badges(user):
 
 
 def check_manage_badges(user):
-    _check_member(user)
+    check_member(user)
     if not can_manage_badges(user):
         raise NotAllowed(_("Only moderators may grant or revoke badges."))

@@ -13,7 +13,7 @@ from engagement.levels.models import MemberLevel
 from engagement.points.models import PointsEntry, PointsRule
 from forum.errors import Conflict, InvalidInput, NotAllowed
 from forum.models import Notification, User
-from forum.permissions import _check_member
+from forum.permissions import check_member
 from forum.services import notification_create
 
 from . import permissions
@@ -173,7 +173,7 @@ def badge_revoke(*, actor, member, badge, reason):
 @transaction.atomic
 def badge_choose(*, actor, badge):
     """Choose the badge shown next to your name (None to show none)."""
-    _check_member(actor)
+    check_member(actor)
     if badge is None:
         BadgeChoice.objects.filter(member_id=actor.pk).delete()
         return None

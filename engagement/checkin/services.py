@@ -12,7 +12,7 @@ from engagement.points.models import PointsRule
 from engagement.points.periods import local_day
 from engagement.points.services import points_award, points_spend
 from forum.errors import Conflict, NotAllowed
-from forum.permissions import _check_member
+from forum.permissions import check_member
 
 from . import selectors
 from .models import CheckIn, CheckinStats
@@ -48,7 +48,7 @@ def _award_day(*, member, day, streak):
 def checkin_today(*, actor):
     """Check in for today (site time zone). A second check-in the same day is a Conflict and
     writes nothing."""
-    _check_member(actor)
+    check_member(actor)
     today = local_day()
     stats = _lock_stats(actor.pk)
     if CheckIn.objects.filter(member_id=actor.pk, day=today).exists():
@@ -73,7 +73,7 @@ def checkin_makeup(*, actor):
     today's streak when today is already checked in, with any bonus that now applies) but earns
     no check-in points itself. Refused, with nothing written, when switched off, when yesterday
     is already checked in or when the balance is short."""
-    _check_member(actor)
+    check_member(actor)
     conf = selectors.checkin_settings()
     if not conf.makeup_enabled:
         raise NotAllowed(_("Make-up check-ins are switched off."), code="makeup_disabled")

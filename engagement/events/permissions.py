@@ -4,7 +4,7 @@ polls and lotteries)."""
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, is_moderator
+from forum.permissions import check_member, is_moderator
 
 
 def can_manage_events(user):
@@ -12,6 +12,6 @@ def can_manage_events(user):
 
 
 def check_manage_events(user):
-    _check_member(user)
+    check_member(user)
     if not is_moderator(user):
         raise NotAllowed(_("Only moderators and staff may create, edit or cancel events."), code="moderators_only")

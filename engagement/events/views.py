@@ -11,8 +11,9 @@ from engagement.lotteries.views import lottery_new_for_event
 from engagement.polls.forms import PollForm
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.web import login_redirect
 from forum.models import Topic
-from forum.views import _login, shows_forum_errors
+from forum.views import shows_forum_errors
 
 from . import permissions, selectors, services
 from .forms import EventEditForm, EventForm
@@ -54,7 +55,7 @@ def _service_kwargs(form):
 @shows_forum_errors
 def event_new(request):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     permissions.check_manage_events(request.user)
     form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def event_new(request):
 @shows_forum_errors
 def event_edit(request, pk):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     permissions.check_manage_events(request.user)
     event = selectors.event_get(event_id=pk)
     multipliers = "\n".join(
@@ -117,7 +118,7 @@ def event_cancel(request, pk):
 @shows_forum_errors
 def event_poll_new(request, pk):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     permissions.check_manage_events(request.user)
     event = selectors.event_get(event_id=pk)
     form = PollForm(request.POST or None)
@@ -137,7 +138,7 @@ def event_poll_new(request, pk):
 @shows_forum_errors
 def event_lottery_new(request, pk):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     permissions.check_manage_events(request.user)
     event = selectors.event_get(event_id=pk)
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from forum.errors import ForumError
-from forum.views import _login, shows_forum_errors
+from forum.lib.web import login_redirect
+from forum.views import shows_forum_errors
 
 from . import permissions, selectors, services, svg
 from .models import KolDecision
@@ -24,7 +25,7 @@ def moderators_only(view):
     @shows_forum_errors
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _login(request)
+            return login_redirect(request)
         permissions.check_manage_kol(request.user)
         return view(request, *args, **kwargs)
 

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from forum.errors import NotAllowed, RateLimited
 from forum.markdown import count_links_and_images
-from forum.permissions import _check_member, is_moderator
+from forum.permissions import check_member, is_moderator
 from forum.ratelimit import rate_limit_hit, retry_phrase
 
 from . import selectors
@@ -111,7 +111,7 @@ def can_create_poll(user):
 
 
 def check_create_poll(user):
-    _check_member(user)
+    check_member(user)
     if not can_create_poll(user):
         needed = selectors.lowest_level_where(lambda lv: lv.can_create_polls)
         raise NotAllowed(_needed_message(needed, _("Creating polls needs level %(needed)s or above."),
@@ -123,7 +123,7 @@ def can_apply_moderator(user):
 
 
 def check_apply_moderator(user):
-    _check_member(user)
+    check_member(user)
     if not can_apply_moderator(user):
         needed = selectors.lowest_level_where(lambda lv: lv.can_apply_moderator)
         raise NotAllowed(_needed_message(needed, _("Applying to moderate needs level %(needed)s or above."),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, is_moderator
+from forum.permissions import check_member, is_moderator
 
 
 def can_manage_lifecycle(user):
@@ -11,6 +11,6 @@ def can_manage_lifecycle(user):
 
 
 def check_manage_lifecycle(user):
-    _check_member(user)
+    check_member(user)
     if not can_manage_lifecycle(user):
         raise NotAllowed(_("Only moderators may see the member lifecycle and send recalls."), code="moderators_only")

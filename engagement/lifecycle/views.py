@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engagement.kol import svg
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.web import login_redirect
 from forum.models import Category
-from forum.views import _login, shows_forum_errors
+from forum.views import shows_forum_errors
 
 from . import permissions, selectors, services
 from .models import RecallTemplate, Stage
@@ -25,7 +26,7 @@ from .models import RecallTemplate, Stage
 def moderators_only(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _login(request)
+            return login_redirect(request)
         permissions.check_manage_lifecycle(request.user)
         return view(request, *args, **kwargs)
 

@@ -10,7 +10,7 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, can_read_topic, is_moderator
+from forum.permissions import can_read_topic, check_member, is_moderator
 
 
 def can_view_lottery(user, lottery):
@@ -27,14 +27,14 @@ def can_manage_lotteries(user):
 
 
 def check_manage_lotteries(user):
-    _check_member(user)
+    check_member(user)
     if not is_moderator(user):
         raise NotAllowed(_("Only moderators and staff may create, draw or cancel lotteries."),
                          code="moderators_only")
 
 
 def check_enter(user, lottery):
-    _check_member(user)
+    check_member(user)
     check_view_lottery(user, lottery)
 
 

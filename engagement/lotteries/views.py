@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagement.polls import fragments
 from forum.errors import ForumError, InvalidInput
 from forum.forms import add_service_error
+from forum.lib.web import login_redirect
 from forum.models import Topic
-from forum.views import _login, shows_forum_errors
+from forum.views import shows_forum_errors
 
 from . import permissions, selectors, services
 from .forms import LotteryEditForm, LotteryForm
@@ -54,7 +55,7 @@ def lottery_audit(request, pk):
 @shows_forum_errors
 def lottery_enter(request, pk):
     if not request.user.is_authenticated:
-        return _login(request, request.path.rsplit("enter/", 1)[0])
+        return login_redirect(request, request.path.rsplit("enter/", 1)[0])
     lottery = selectors.lottery_get(lottery_id=pk, user=request.user)
     try:
         entry = services.lottery_enter(actor=request.user, lottery=lottery)
@@ -115,7 +116,7 @@ def lottery_cancel(request, pk):
 
 def _form_page(request, *, form_class, lottery=None, event=None, save):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     permissions.check_manage_lotteries(request.user)
     initial = {}
     if lottery is not None:

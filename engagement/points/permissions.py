@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, is_moderator
+from forum.permissions import check_member, is_moderator
 
 
 def can_adjust_points(user):
@@ -12,7 +12,7 @@ def can_adjust_points(user):
 
 def check_adjust_points(user):
     """Manual grants, deductions and reversals: staff only."""
-    _check_member(user)
+    check_member(user)
     if not can_adjust_points(user):
         raise NotAllowed(_("Only staff may grant, deduct or reverse points."))
 

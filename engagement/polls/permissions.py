@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from engagement.levels import permissions as level_permissions
 from engagement.levels.selectors import level_by_number, member_level
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, can_moderate, can_read_topic, check_read_topic, is_moderator
+from forum.permissions import can_moderate, can_read_topic, check_member, check_read_topic, is_moderator
 
 
 def can_read_poll(user, poll):
@@ -25,7 +25,7 @@ def check_read_poll(user, poll):
 
 
 def check_create_poll(user, topic=None):
-    _check_member(user)
+    check_member(user)
     if topic is None:
         if not is_moderator(user):
             raise NotAllowed(_("Only moderators may create polls outside a topic."), code="moderators_only")
@@ -59,7 +59,7 @@ def level_refusal(user, min_level):
 
 
 def check_vote(user, poll):
-    _check_member(user)
+    check_member(user)
     check_read_poll(user, poll)
     refusal = level_refusal(user, poll.min_level)
     if refusal:
@@ -79,7 +79,7 @@ def can_manage_poll(user, poll):
 
 
 def check_close_poll(user, poll):
-    _check_member(user)
+    check_member(user)
     if not can_manage_poll(user, poll):
         raise NotAllowed(_("Only the poll's author or a moderator may close it."))
 
@@ -89,7 +89,7 @@ def can_export_poll(user):
 
 
 def check_export_poll(user):
-    _check_member(user)
+    check_member(user)
     if not can_export_poll(user):
         raise NotAllowed(_("Only moderators may export poll results."))
 

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.web import login_redirect
 from forum.models import Topic
 from forum.permissions import check_read_topic
-from forum.views import _login, shows_forum_errors
+from forum.views import shows_forum_errors
 
 from . import fragments, permissions, selectors, services
 from .forms import PollForm
@@ -44,7 +45,7 @@ def poll_detail(request, pk):
 @shows_forum_errors
 def poll_vote(request, pk):
     if not request.user.is_authenticated:
-        return _login(request, request.POST.get("next") or None)
+        return login_redirect(request, request.POST.get("next") or None)
     poll = selectors.poll_get(poll_id=pk, user=request.user)
     htmx = getattr(request, "htmx", False)
     error = None
@@ -126,7 +127,7 @@ def poll_export(request, pk):
 @shows_forum_errors
 def poll_new(request, topic_id):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     topic = get_object_or_404(Topic.objects.select_related("category"), pk=topic_id)
     check_read_topic(request.user, topic)
     permissions.check_create_poll(request.user, topic)

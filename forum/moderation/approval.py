@@ -20,7 +20,7 @@ from ..markdown import count_links_and_images
 from ..models import Notification, Post
 from .common import clean_reason, record
 from .models import ModerationItem, SpamWord
-from .queue import _event
+from .queue import item_event_record
 
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 SPAM_WORDS_KEY = "forum:moderation:spam-words:v1"
@@ -87,7 +87,7 @@ def hold_if_needed(*, actor, post, title=""):
         services.topic_flag_set(actor=actor, topic=post.topic, field="is_hidden", value=True)
     item = ModerationItem.objects.create(kind=ModerationItem.Kind.APPROVAL, post=post, topic_id=post.topic_id,
                                          category_id=post.topic.category_id, reason=code, detail=str(detail)[:300])
-    _event(item, None, "held", str(RULES[code]) + (f": {detail}" if detail else ""))
+    item_event_record(item, None, "held", str(RULES[code]) + (f": {detail}" if detail else ""))
     post.is_hidden = True
     return item
 
@@ -102,7 +102,7 @@ def _close(item, actor, resolution, note):
     item.status, item.resolution, item.resolution_note = ModerationItem.Status.RESOLVED, resolution, note
     item.resolved_by, item.resolved_at = actor, timezone.now()
     item.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
-    _event(item, actor, resolution, note)
+    item_event_record(item, actor, resolution, note)
 
 
 @transaction.atomic

@@ -109,14 +109,14 @@ def member_remove_all_posts(*, actor, member, reason):
         post__author=member) | ModerationItem.objects.filter(status=ModerationItem.Status.OPEN, member=member)
     closed = 0
     for item in items.distinct():
-        from .queue import _event
+        from .queue import item_event_record
 
         item.status, item.resolved_by, item.resolved_at = ModerationItem.Status.RESOLVED, actor, now
         item.resolution = (ModerationItem.Resolution.REJECTED if item.kind == ModerationItem.Kind.APPROVAL
                            else ModerationItem.Resolution.UPHELD)
         item.resolution_note = reason
         item.save(update_fields=["status", "resolved_by", "resolved_at", "resolution", "resolution_note"])
-        _event(item, actor, "resolved", reason)
+        item_event_record(item, actor, "resolved", reason)
         closed += 1
     record(actor=actor, action="member_remove_posts", target=member, reason=reason, subject=member,
            before={"visible_posts": len(posts)}, after={"visible_posts": 0},

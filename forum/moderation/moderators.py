@@ -62,7 +62,7 @@ def moderator_demote(*, actor, appointment, reason):
 
 
 def check_apply(actor, category):
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     permissions.check_not_silenced(actor)
     permissions.check_read_category(actor, category)
     if permissions.can_moderate(actor, category):

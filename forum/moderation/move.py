@@ -11,7 +11,7 @@ from ..models import Category, Post, Topic
 from .common import clean_reason, record
 
 
-def _category(value):
+def category_resolve(value):
     if isinstance(value, Category):
         return value
     found = Category.objects.filter(Q(slug=str(value)) | Q(pk=int(value)) if str(value).isdigit()
@@ -28,7 +28,7 @@ def _visible_posts(topic_id):
 @transaction.atomic
 def topic_move(*, actor, topic, category, reason=""):
     reason = clean_reason(reason)
-    target = _category(category)
+    target = category_resolve(category)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     permissions.check_moderate(actor, target)

@@ -16,7 +16,7 @@ CLAIM_MINUTES = 30
 Status, Resolution, Kind = ModerationItem.Status, ModerationItem.Resolution, ModerationItem.Kind
 
 
-def _event(item, actor, action, note=""):
+def item_event_record(item, actor, action, note=""):
     return ModerationItemEvent.objects.create(item=item, actor=actor if actor and actor.is_authenticated else None,
                                               action=action, note=(note or "")[:500])
 
@@ -47,7 +47,7 @@ def item_claim(*, actor, item):
                        code="claimed")
     item.claimed_by, item.claimed_at = actor, now
     item.save(update_fields=["claimed_by", "claimed_at"])
-    _event(item, actor, "claimed")
+    item_event_record(item, actor, "claimed")
     return item
 
 
@@ -61,7 +61,7 @@ def item_release(*, actor, item):
         raise NotAllowed(_("Only the moderator who claimed this item may release it."))
     item.claimed_by, item.claimed_at = None, None
     item.save(update_fields=["claimed_by", "claimed_at"])
-    _event(item, actor, "released")
+    item_event_record(item, actor, "released")
     return item
 
 
@@ -78,47 +78,71 @@ def item_resolve(*, actor, item, resolution, note="", action="none"):
     if item.status != Status.OPEN:
         raise Conflict(_("This item is already resolved."), code="resolved")
     if item.kind == Kind.APPROVAL:
-        from . import approval
+        return _resolve_approval(actor=actor, item=item, resolution=resolution, note=note)
+    _check_report_decision(actor=actor, item=item, resolution=resolution, action=action)
+    if resolution == Resolution.DISMISSED and item.auto_hidden:
+        _undo_auto_hide(actor=actor, item=item)
+    if resolution == Resolution.UPHELD:
+        _apply_report_action(actor=actor, item=item, action=action)
+    _close(actor=actor, item=item, resolution=resolution, action=action, note=note)
+    return item
 
-        if resolution == Resolution.APPROVED:
-            return approval.approve(actor=actor, item=item, note=note)
-        if resolution == Resolution.REJECTED:
-            return approval.reject(actor=actor, item=item, note=note)
-        raise InvalidInput(_("A held post is approved or rejected."), field="resolution")
+
+def _resolve_approval(*, actor, item, resolution, note):
+    from . import approval
+
+    if resolution == Resolution.APPROVED:
+        return approval.approve(actor=actor, item=item, note=note)
+    if resolution == Resolution.REJECTED:
+        return approval.reject(actor=actor, item=item, note=note)
+    raise InvalidInput(_("A held post is approved or rejected."), field="resolution")
+
+
+def _check_report_decision(*, actor, item, resolution, action):
     if resolution not in (Resolution.UPHELD, Resolution.DISMISSED):
         raise InvalidInput(_("A report is upheld or dismissed."), field="resolution")
     if action not in REPORT_ACTIONS or (resolution == Resolution.DISMISSED and action != "none"):
         raise InvalidInput(_("Unknown action for this report."), field="action")
     if claimed_elsewhere(item, actor):
         raise Conflict(_("%(name)s is working on this item.") % {"name": item.claimed_by.name}, code="claimed")
+
+
+def _undo_auto_hide(*, actor, item):
+    """A dismissed report gives back what the reports hid automatically."""
+    if item.post_id and item.post.is_hidden:
+        services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=False)
+    elif item.topic_id and not item.post_id and item.topic.is_hidden:
+        services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=False)
+
+
+def _apply_report_action(*, actor, item, action):
+    """An upheld report hides or deletes what was reported (the topic's opening post for a topic report)."""
     target_post = item.post if item.post_id else (item.topic.posts.filter(number=1).first() if item.topic_id else None)
-    if resolution == Resolution.DISMISSED and item.auto_hidden:
-        if item.post_id and item.post.is_hidden:
-            services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=False)
-        elif item.topic_id and not item.post_id and item.topic.is_hidden:
-            services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=False)
-    if resolution == Resolution.UPHELD and target_post is not None:
-        if action == "hide":
-            if item.post_id and not item.post.is_hidden:
-                services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=True)
-            elif item.topic_id and not item.post_id and not item.topic.is_hidden:
-                services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=True)
-        elif action == "delete" and not target_post.is_deleted:
-            services.post_visibility_set(actor=actor, post=target_post, field="is_deleted", value=True)
-            if target_post.number == 1:
-                services.topic_flag_set(actor=actor, topic=target_post.topic, field="is_hidden", value=True)
-    now = timezone.now()
+    if target_post is None:
+        return
+    if action == "hide":
+        if item.post_id and not item.post.is_hidden:
+            services.post_visibility_set(actor=actor, post=item.post, field="is_hidden", value=True)
+        elif item.topic_id and not item.post_id and not item.topic.is_hidden:
+            services.topic_flag_set(actor=actor, topic=item.topic, field="is_hidden", value=True)
+    elif action == "delete" and not target_post.is_deleted:
+        services.post_visibility_set(actor=actor, post=target_post, field="is_deleted", value=True)
+        if target_post.number == 1:
+            services.topic_flag_set(actor=actor, topic=target_post.topic, field="is_hidden", value=True)
+
+
+def _close(*, actor, item, resolution, action, note):
+    """Mark the item resolved, with its history event and the audit entry."""
     item.status, item.resolution, item.resolution_note = Status.RESOLVED, resolution, note
-    item.resolved_by, item.resolved_at = actor, now
+    item.resolved_by, item.resolved_at = actor, timezone.now()
     item.save(update_fields=["status", "resolution", "resolution_note", "resolved_by", "resolved_at"])
-    _event(item, actor, f"{resolution}" + (f":{action}" if action != "none" else ""), note)
+    item_event_record(item, actor, f"{resolution}" + (f":{action}" if action != "none" else ""), note)
     target = item.post or item.topic or item.member
     record(actor=actor, action="report_resolve", target=item, reason=note, fallback=resolution,
            subject=getattr(target, "author", None) or item.member, before={"status": Status.OPEN},
            after={"status": Status.RESOLVED, "resolution": resolution, "action": action}, category=item.category,
            data={"target": f"{item.target_label}:{getattr(target, 'pk', '')}", "reports": item.report_count,
                  "weight": item.weight})
-    return item
 
 
 def claimed_elsewhere(item, actor):

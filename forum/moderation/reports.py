@@ -14,13 +14,13 @@ from ..models import Post, Topic, User
 from ..ratelimit import check_write_rate
 from .common import record
 from .models import ModerationItem, Report
-from .queue import _event
+from .queue import item_event_record
 
 MESSAGE_MAX = 500
 
 
 def check_report(actor, target):
-    permissions._check_member(actor)
+    permissions.check_member(actor)
     permissions.check_not_silenced(actor)
     if isinstance(target, Post):
         permissions.check_read_topic(actor, target.topic)
@@ -87,7 +87,7 @@ def report_create(*, actor, target, reason, message=""):
     if not item.detail and message:
         item.detail = message[:300]
     item.save(update_fields=["weight", "report_count", "reason", "detail"])
-    _event(item, actor, "reported", f"{reason}: {message}" if message else reason)
+    item_event_record(item, actor, "reported", f"{reason}: {message}" if message else reason)
     _maybe_auto_hide(item, target)
     hooks.report_filed.send(report=report, item=item, actor=actor)
     return report
@@ -111,7 +111,7 @@ def _maybe_auto_hide(item, target):
         return
     item.auto_hidden = True
     item.save(update_fields=["auto_hidden"])
-    _event(item, None, "auto_hidden", _("Hidden pending review: report weight %(w)d.") % {"w": item.weight})
+    item_event_record(item, None, "auto_hidden", _("Hidden pending review: report weight %(w)d.") % {"w": item.weight})
     record(actor=None, action=f"{item.target_label}_auto_hide", target=target,
            reason=_("Reports reached weight %(w)d (threshold %(t)d).") % {"w": item.weight, "t": threshold},
            subject=getattr(target, "author", None), before={"is_hidden": False}, after={"is_hidden": True},

@@ -11,7 +11,7 @@ from .. import hooks, permissions, services
 from ..errors import InvalidInput
 from ..models import Category, Post, Topic
 from .common import clean_reason, record
-from .move import _category
+from .move import category_resolve
 from .renumber import append_posts, topic_refresh_counters, topic_renumber
 
 MAX_SPLIT = 200
@@ -23,7 +23,7 @@ def posts_split(*, actor, topic, post_ids, title, category=None, reason=""):
     title = services._clean_title(title)
     topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
-    target_category = _category(category) if category not in (None, "") else topic.category
+    target_category = category_resolve(category) if category not in (None, "") else topic.category
     permissions.check_moderate(actor, target_category)
     try:
         ids = sorted({int(pk) for pk in post_ids})

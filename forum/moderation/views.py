@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions
 from .. import selectors as forum_selectors
 from ..errors import ForumError, InvalidInput, NotAllowed
+from ..lib import web
 from ..models import Category, Post, Topic
-from ..views import _page_number, _post_url, _with_status, shows_forum_errors
+from ..views import post_url, shows_forum_errors, with_status
 from . import (
     approval,  # noqa: F401  (resolve dispatches approval items to it)
     bans,
@@ -52,7 +53,7 @@ def banned_response(request, user):
 def _render(request, template, context, error=None, status=200):
     if error is not None:
         context = {**context, "error": error}
-        return _with_status(render(request, template, context, status=error.status), error)
+        return with_status(render(request, template, context, status=error.status), error)
     return render(request, template, context, status=status)
 
 
@@ -79,7 +80,7 @@ def _report_target(kind, pk, user):
 
 def _target_url(target):
     if isinstance(target, Post):
-        return _post_url(target)
+        return post_url(target)
     return target.get_absolute_url()
 
 
@@ -113,7 +114,7 @@ def queue_page(request):
     _require_moderator(request)
     filters = {name: (request.GET.get(name) or "").strip()[:60] or None for name in selectors.QUEUE_FILTERS}
     status = filters.pop("status") or "open"
-    page = selectors.queue_items(user=request.user, status=status, page=_page_number(request), **filters)
+    page = selectors.queue_items(user=request.user, status=status, page=web.page_number(request), **filters)
     params = {k: v for k, v in {**filters, "status": status}.items() if v}
     return render(request, "forum/moderation/queue.html", {
         "page_obj": page, "items": page.object_list, "page_params": params, "filters": filters, "status": status,
@@ -259,7 +260,7 @@ def post_page(request, pk):
         post.refresh_from_db()
         return _render(request, "forum/moderation/post.html", context, error)
     messages.success(request, _("%(action)s: done.") % {"action": verb.label})
-    return redirect(_post_url(post))
+    return redirect(post_url(post))
 
 
 # --- members -------------------------------------------------------------------------------------
@@ -348,7 +349,7 @@ def audit_page(request):
         return response
     from django.core.paginator import Paginator
 
-    page = forum_selectors.paginate(Paginator(entries, 50), _page_number(request))
+    page = forum_selectors.paginate(Paginator(entries, 50), web.page_number(request))
     params = {k: v for k, v in filters.items() if v}
     return render(request, "forum/moderation/audit.html", {"page_obj": page, "entries": page.object_list,
                                                            "filters": filters, "page_params": params})

@@ -191,7 +191,7 @@ def build_suggest(q, visibility, *, limit=8, using=None, index=None):
     return s[:limit]
 
 
-def _first_fragment(highlight, *names):
+def first_fragment(highlight, *names):
     for name in names:
         fragments = highlight.get(name) if highlight else None
         if fragments:
@@ -323,9 +323,9 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 author_username=src.get("author_username", ""), author_name=src.get("author_name", ""),
                 title=title, url=src.get("url", ""), created_at=_parse_date(src.get("created_at")),
                 votes=src.get("votes", 0), featured=bool(src.get("featured")),
-                title_html=_first_fragment(hl, "title", "title.english")
+                title_html=first_fragment(hl, "title", "title.english")
                 or text.highlight(title, terms, chunks=chunks, whole=True),
-                snippet_html=_first_fragment(hl, "body", "body.english")
+                snippet_html=first_fragment(hl, "body", "body.english")
                 or text.highlight(body, terms, chunks=chunks),
                 score=float(hit.meta.score or 0.0), is_visible=bool(src.get("is_visible", True)),
             ))
@@ -350,7 +350,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             title = src.get("topic_title", "")
             out.append(Suggestion(
                 topic_id=src["topic_id"], title=title, url=src.get("url", ""),
-                title_html=_first_fragment(hl, "title.suggest") or text.highlight(title, terms, chunks=chunks, whole=True),
+                title_html=first_fragment(hl, "title.suggest") or text.highlight(title, terms, chunks=chunks, whole=True),
             ))
         return out
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
-from django.middleware.csrf import _get_new_csrf_string
+from django.middleware.csrf import _get_new_csrf_string  # noqa: PLC2701  (a token Django would accept, for the CSRF test)
 from django.test import Client
 from django.utils import timezone
 

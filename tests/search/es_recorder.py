@@ -19,7 +19,7 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
-from elastic_transport._node._base import NodeApiResponse
+from elastic_transport._node._base import NodeApiResponse  # noqa: PLC2701  (the transport exports no public name for it)
 
 from search import text
 

@@ -280,9 +280,9 @@ def test_parses_a_real_response_and_sanitises_highlights(es_backend):
 
 
 def test_unescaped_markup_in_a_fragment_is_neutralised():
-    from search.backends.elasticsearch import _first_fragment
+    from search.backends.elasticsearch import first_fragment
 
-    out = _first_fragment({"body": ["<img src=x onerror=alert(1)><mark>x</mark></mark><mark>"]}, "body")
+    out = first_fragment({"body": ["<img src=x onerror=alert(1)><mark>x</mark></mark><mark>"]}, "body")
     assert out == "&lt;img src=x onerror=alert(1)&gt;<mark>x</mark><mark></mark>"
 
 
