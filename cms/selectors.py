@@ -100,11 +100,11 @@ def kol_top_member_ids():
     """Members in the top KOL_TOP of the latest site-wide KOL run, or an empty set without one."""
     if not apps.is_installed("engagement.kol"):
         return set()
-    from engagement.kol import scoring
+    from engagement.kol import conf
     from engagement.kol.models import KolScore
     from engagement.kol.selectors import run_latest
 
-    run = run_latest(window_days=scoring.config()["WINDOW_DAYS"])
+    run = run_latest(window_days=conf.config()["WINDOW_DAYS"])
     if run is None:
         return set()
     return set(KolScore.objects.filter(run=run, rank__lte=KOL_TOP).values_list("member_id", flat=True))

@@ -7,14 +7,14 @@ from django.utils.translation import ngettext
 
 from forum.models import Category, User
 
-from . import scoring
+from . import conf
 from .models import KolDecision, KolRun, KolScore
 
 HISTORY_RUNS = 12
 
 
 def periods():
-    cfg = scoring.config()
+    cfg = conf.config()
     return sorted(set(cfg["PERIODS"]) | {cfg["WINDOW_DAYS"]})
 
 
@@ -56,7 +56,7 @@ def kol_candidates(*, window_days, category=None, limit=None):
     """The latest snapshot of the period and category, and its best CANDIDATES members that no
     decision blocks now (a member accepted, dismissed or snoozed after the run drops out at
     once), each with its score history over the last runs (for the sparkline)."""
-    cfg = scoring.config()
+    cfg = conf.config()
     run = run_latest(window_days=window_days, category=category)
     if run is None:
         return None, []

@@ -5,7 +5,6 @@ import datetime
 import logging
 import time
 
-import numpy as np
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
@@ -19,7 +18,7 @@ from forum.errors import Conflict, InvalidInput
 from forum.models import Category, Notification, User
 from forum.services import notification_create
 
-from . import permissions, scoring, sql
+from . import conf, permissions
 from .models import KolDecision, KolRun, KolScore
 
 logger = logging.getLogger(__name__)
@@ -44,10 +43,12 @@ def _clean_window(window_days):
 
 def _blocked_ids(at):
     """Members not to propose: the KOL programme, dismissed, snoozed until after `at`."""
-    cfg = scoring.config()
+    cfg = conf.config()
     in_group = User.objects.filter(groups__name=cfg["GROUP"]).values_list("id", flat=True)
     decided = KolDecision.objects.exclude(kind=KolDecision.Kind.SNOOZED, until__lte=at).values_list(
         "member_id", flat=True)
+    import numpy as np  # scoring code only: web workers never load numpy
+
     return np.array(sorted(set(in_group) | set(decided)), dtype=np.int64)
 
 
@@ -56,7 +57,9 @@ def kol_scores_compute(*, day=None, window_days=None, category=None, progress=No
     snapshot: the STORE best-ranked eligible members with their score, rank, change since the
     previous run of the same window and category, and their top signals. Running it again for the
     same day, window and category replaces that snapshot (idempotent)."""
-    cfg = scoring.config()
+    from . import scoring, sql  # numpy and scipy load here, in Celery or a command, not on web workers
+
+    cfg = conf.config()
     day = day or timezone.localdate()
     window_days = _clean_window(cfg["WINDOW_DAYS"] if window_days is None else window_days)
     start, end = _window(day, window_days)
@@ -91,6 +94,10 @@ def kol_scores_compute(*, day=None, window_days=None, category=None, progress=No
 
 
 def _store(run, result, cfg, at):
+    import numpy as np
+
+    from . import scoring
+
     ids, score = result.member_ids, result.score
     eligible = result.active & (result.raw["distinct_voters"] >= cfg["MIN_DISTINCT_VOTERS"]) & (score > 0)
     eligible &= ~np.isin(ids, _blocked_ids(at))
@@ -130,7 +137,7 @@ def _store(run, result, cfg, at):
 def kol_scores_compute_all(*, day=None, progress=None):
     """What the beat task runs: every configured period over all categories, and (PER_CATEGORY)
     the default window per category."""
-    cfg = scoring.config()
+    cfg = conf.config()
     runs = [kol_scores_compute(day=day, window_days=w, progress=progress) for w in cfg["PERIODS"]]
     if cfg["PER_CATEGORY"]:
         for category in Category.objects.order_by("pk"):
@@ -169,7 +176,7 @@ def _decide(*, actor, member, kind, reason, until=None):
 @transaction.atomic
 def kol_accept(*, actor, member, reason):
     """Invite a member into the KOL programme: the KOL group, the KOL badge, a notification."""
-    cfg = scoring.config()
+    cfg = conf.config()
     if not member.is_active:
         raise InvalidInput(_("This account is not active."))
     decision = _decide(actor=actor, member=member, kind=KolDecision.Kind.ACCEPTED, reason=reason)
@@ -197,7 +204,7 @@ def kol_dismiss(*, actor, member, reason):
 def kol_snooze(*, actor, member, reason, days=None):
     """Not now: proposed again after `days` (default SNOOZE_DAYS)."""
     try:
-        days = int(days if days not in (None, "") else scoring.config()["SNOOZE_DAYS"])
+        days = int(days if days not in (None, "") else conf.config()["SNOOZE_DAYS"])
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= 365:

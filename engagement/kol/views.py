@@ -14,7 +14,7 @@ from forum.errors import ForumError
 from forum.lib.web import login_redirect
 from forum.views import shows_forum_errors
 
-from . import permissions, selectors, services, svg
+from . import conf, permissions, selectors, services, svg
 from .models import KolDecision
 
 
@@ -35,11 +35,11 @@ def moderators_only(view):
 def _filters(request):
     options = selectors.periods()
     try:
-        period = int(request.GET.get("period") or selectors.scoring.config()["WINDOW_DAYS"])
+        period = int(request.GET.get("period") or conf.config()["WINDOW_DAYS"])
     except ValueError:
         period = None
     if period not in options:
-        period = selectors.scoring.config()["WINDOW_DAYS"]
+        period = conf.config()["WINDOW_DAYS"]
     slug = request.GET.get("category", "")
     categories = list(selectors.categories())
     category = next((c for c in categories if c.slug == slug), None)
@@ -57,7 +57,7 @@ def queue(request):
         c.spark = svg.sparkline(values=values, title=_("Score over the last %(n)d runs: %(values)s")
                                 % {"n": len(values), "values": shown})
     return render(request, "kol/queue.html", {**f, "run": run, "candidates": candidates,
-                                              "snooze_days": selectors.scoring.config()["SNOOZE_DAYS"]})
+                                              "snooze_days": conf.config()["SNOOZE_DAYS"]})
 
 
 @require_GET
@@ -77,7 +77,7 @@ def member(request, username):
                "The table below lists the same values."),
     ) if history else None
     return render(request, "kol/member.html", {**f, **data, "member": user, "chart": chart,
-                                               "snooze_days": selectors.scoring.config()["SNOOZE_DAYS"]})
+                                               "snooze_days": conf.config()["SNOOZE_DAYS"]})
 
 
 @require_GET

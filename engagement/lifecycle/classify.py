@@ -25,28 +25,12 @@ import datetime
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
 from django.utils import timezone
 
 from engagement.kol import sql as q
 
+from .conf import DEFAULTS, config  # noqa: F401  (the stage settings, importable without numpy)
 from .models import Stage
-
-DEFAULTS = {
-    "NEW_DAYS": 7,
-    "CHURN_DAYS": 30,
-    "RECALLED_DAYS": 30,
-    "RECENT_DAYS": 14,
-    "BASELINE_DAYS": 90,
-    "MIN_BASELINE_PER_WEEK": 1.0,
-    "AT_RISK_RATIO": 0.5,
-    "RETURN_DAYS": 14,
-    "LOOKBACK_DAYS": 180,
-}
-
-
-def config():
-    return {**DEFAULTS, **getattr(settings, "LIFECYCLE", {})}
 
 
 @dataclass

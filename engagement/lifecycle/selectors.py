@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import classify
+from . import conf
 from .models import MemberStage, RecallCampaign, RecallTemplate, Stage, StageDaily
 
 FILTER_KEYS = ("q", "category", "inactive_days", "min_posts")
@@ -51,7 +51,7 @@ def templates():
 
 def campaigns_effectiveness():
     """Every campaign with sent, emailed, came back (within RETURN_DAYS), still open and the rate."""
-    window = datetime.timedelta(days=classify.config()["RETURN_DAYS"])
+    window = datetime.timedelta(days=conf.config()["RETURN_DAYS"])
     now = timezone.now()
     campaigns = list(RecallCampaign.objects.select_related("created_by", "template").annotate(
         sent=Count("recipients"),

@@ -5,7 +5,6 @@ import datetime
 import logging
 import string
 
-import numpy as np
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -20,7 +19,7 @@ from forum.errors import InvalidInput
 from forum.models import Notification, Post, PostVote, User
 from forum.services import notification_create
 
-from . import classify, permissions, selectors
+from . import conf, permissions, selectors
 from .models import MemberStage, RecallCampaign, RecallRecipient, RecallTemplate, Stage, StageDaily
 
 logger = logging.getLogger(__name__)
@@ -34,6 +33,10 @@ RECALLABLE = {Stage.AT_RISK, Stage.CHURNED}
 def lifecycle_classify(*, today=None, batch_size=5000):
     """Classify every active member as of `today` (site time) and record the day's counts per
     stage. Running it again for the same day gives the same rows (idempotent)."""
+    import numpy as np  # classification runs in Celery or a command; web workers never load numpy
+
+    from . import classify
+
     today = today or timezone.localdate()
     result = classify.classify(today=today)
     ids = result.member_ids
@@ -144,7 +147,7 @@ def recall_campaign_create(*, actor, template, name, stage, bonus_points=0, filt
     if not 0 <= bonus_points <= 10000:
         raise InvalidInput(_("Bonus points are a whole number from 0 to 10000."), field="bonus_points")
     filters = {k: v for k, v in (filters or {}).items() if k in selectors.FILTER_KEYS and v}
-    cfg = classify.config()
+    cfg = conf.config()
     now = timezone.now()
     open_recalls = RecallRecipient.objects.filter(
         returned_at__isnull=True, notified_at__gt=now - datetime.timedelta(days=cfg["RETURN_DAYS"])).values("member_id")
@@ -222,7 +225,7 @@ def _mark_returned(recipients_with_times):
 def recall_mark_returned(*, member_id, at=None):
     """Called when a member posts or votes: close their open recalls as 'came back'."""
     at = at or timezone.now()
-    window = datetime.timedelta(days=classify.config()["RETURN_DAYS"])
+    window = datetime.timedelta(days=conf.config()["RETURN_DAYS"])
     open_rows = list(RecallRecipient.objects.filter(member_id=member_id, returned_at__isnull=True,
                                                     notified_at__lt=at, notified_at__gte=at - window)
                      .select_related("campaign", "member"))
@@ -233,7 +236,7 @@ def recall_track_returns(*, now=None):
     """The daily sweep: for every open recall, the first post or vote after the notification; a
     member back within RETURN_DAYS is marked (and paid the bonus) if the live hook missed it."""
     now = now or timezone.now()
-    window = datetime.timedelta(days=classify.config()["RETURN_DAYS"])
+    window = datetime.timedelta(days=conf.config()["RETURN_DAYS"])
     first_post = (Post.objects.filter(author_id=OuterRef("member_id"), created_at__gt=OuterRef("notified_at"),
                                       is_deleted=False).order_by("created_at").values("created_at")[:1])
     first_vote = (PostVote.objects.filter(user_id=OuterRef("member_id"), created_at__gt=OuterRef("notified_at"))
