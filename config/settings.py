@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "engagement.events",
     "engagement.kol",
     "engagement.lifecycle",
+    "engagement.shop",
     "realtime",
     "search",
     "cms",
