@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from ninja import Field, Router, Schema, Status
 
-from forum.api_schemas import READ_ERRORS, WRITE_ERRORS
 from forum.api_schemas import OBJECT_ID as ID
+from forum.api_schemas import READ_ERRORS, WRITE_ERRORS
 from forum.tokens import MEMBER_AUTH, READ_AUTH
 
 from . import permissions, selectors, services

@@ -7,3 +7,6 @@ class ShopConfig(AppConfig):
     label = "shop"
     verbose_name = _("Rewards shop")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks  # noqa: F401

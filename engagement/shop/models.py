@@ -114,18 +114,15 @@ class ShopOrder(models.Model):
 
 
 class MemberTitle(models.Model):
-    """A title bought in the shop, shown next to the member's name while `is_shown`."""
+    """The title bought in the shop that is shown next to the member's name (one per member: a newer
+    title replaces it). One-to-one with the member, so {% member_flair %} reads it through
+    select_related("shop_title") with no query per name (engagement.selectors.MEMBER_FLAIR_RELATED)."""
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_titles")
-    order = models.OneToOneField(ShopOrder, on_delete=models.CASCADE, related_name="title")
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                  related_name="shop_title")
+    order = models.ForeignKey(ShopOrder, on_delete=models.CASCADE, related_name="titles")
     text = models.CharField(max_length=20)
-    is_shown = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["member"], condition=Q(is_shown=True),
-                                               name="shop_one_shown_title")]
 
     def __str__(self):
         return self.text

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from engagement.points.models import PointsAccount, PointsEntry
 
-from .models import MemberTitle, ShopItem, ShopOrder
+from .models import ShopItem, ShopOrder
 
 
 def items_on_sale(*, at=None):
@@ -47,7 +47,14 @@ def operator_orders(*, status="", limit=200):
 def shown_title(member):
     if member is None or not getattr(member, "pk", None):
         return None
-    return MemberTitle.objects.filter(member_id=member.pk, is_shown=True).values_list("text", flat=True).first()
+    """The shop title shown next to the member's name, or None. No query when the caller used
+    select_related("shop_title") (engagement.selectors.MEMBER_FLAIR_RELATED)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return member.shop_title.text
+    except ObjectDoesNotExist:
+        return None
 
 
 # --- economy health ----------------------------------------------------------------------------

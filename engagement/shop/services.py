@@ -91,8 +91,8 @@ def shop_redeem(*, actor, item_id, request_key, recipient="", phone="", address=
         fulfilled_at=now if virtual else None,
     )
     if item.kind == ShopItem.Kind.TITLE:
-        MemberTitle.objects.filter(member_id=actor.pk, is_shown=True).update(is_shown=False)
-        MemberTitle.objects.create(member_id=actor.pk, order=order, text=item.title_text or item.name[:20])
+        MemberTitle.objects.update_or_create(member_id=actor.pk, defaults={
+            "order": order, "text": item.title_text or item.name[:20], "created_at": now})
     order.duplicate = False
     return order
 

@@ -14,6 +14,7 @@ from engagement.points.models import PointsAccount, PointsEntry
 from engagement.shop import selectors, services, tasks
 from engagement.shop.models import MemberTitle, ShopItem, ShopOrder
 from forum.errors import Conflict, InvalidInput, NotAllowed
+from forum.models import User
 from tests.factories import UserFactory
 
 ADDRESS = {"recipient": "王芳", "phone": "138 0000 0000", "address": "上海市徐汇区漕溪北路 100 号"}
@@ -141,9 +142,9 @@ def test_title_is_shown_next_to_the_name_and_taken_down_on_cancel(buyer, staff):
     title = ShopItem.objects.create(slug="t", name="称号：热心肠", kind="title", title_text="热心肠", price=50)
     order = services.shop_redeem(actor=buyer, item_id=title.pk, request_key="t1")
     assert order.status == "fulfilled" and order.address == ""
-    assert selectors.shown_title(buyer) == "热心肠"
+    assert selectors.shown_title(User.objects.get(pk=buyer.pk)) == "热心肠"
     services.order_cancel(actor=staff, order_id=order.pk, reason="误购")
-    assert selectors.shown_title(buyer) is None
+    assert selectors.shown_title(User.objects.get(pk=buyer.pk)) is None
     assert not MemberTitle.objects.exists()
 
 
@@ -164,3 +165,18 @@ def test_economy_health_figures(mug, buyer, staff):
     sale = [s for s in health["shop_sales"] if s["item_id"] == mug.pk][0]
     assert (sale["orders"], sale["points"], sale["cancelled"], sale["stock"]) == (1, 100, 1, 1)
     assert timezone.now()
+
+
+def test_title_renders_next_to_the_name_in_the_member_flair(buyer, django_assert_num_queries):
+    from django.template import Context, Template
+
+    from engagement.selectors import with_member_flair
+
+    item = ShopItem.objects.create(slug="t2", name="称号", kind="title", title_text="夜猫子", price=10)
+    services.shop_redeem(actor=buyer, item_id=item.pk, request_key="t")
+    template = Template("{% load engagement_tags %}{% member_flair m %}")
+    template.render(Context({"m": with_member_flair(User.objects.filter(pk=buyer.pk)).get()}))  # warms the level ladder
+    member = with_member_flair(User.objects.filter(pk=buyer.pk)).get()
+    with django_assert_num_queries(0):
+        html = template.render(Context({"m": member}))
+    assert '<span class="member-title">夜猫子</span>' in html
