@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "engagement.kol",
     "engagement.lifecycle",
     "engagement.shop",
+    "engagement.tips",
     "realtime",
     "search",
     "cms",
