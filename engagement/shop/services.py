@@ -38,8 +38,26 @@ def _clean_key(request_key):
     return key
 
 
+def _text_ok(value):
+    """False for text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def _clean_text(value, *, field, max_length, message):
+    value = str(value or "").strip()
+    if not value or len(value) > max_length or not _text_ok(value):
+        raise InvalidInput(message, field=field)
+    return value
+
+
 def _clean_delivery(item, recipient, phone, address):
     recipient, phone, address = (str(v or "").strip() for v in (recipient, phone, address))
+    if not all(_text_ok(v) for v in (recipient, phone, address)):
+        raise InvalidInput(_("Give a delivery address (5 to 500 characters)."), field="address")
     if not item.is_physical:
         return "", "", ""
     if not recipient or len(recipient) > 60:
@@ -125,9 +143,8 @@ def order_fulfil(*, actor, order_id, note=""):
 def order_ship(*, actor, order_id, tracking_note):
     """Operator: a physical order leaves with a tracking note (placed/fulfilled -> shipped), once."""
     permissions.check_operate_shop(actor)
-    tracking_note = str(tracking_note or "").strip()
-    if not tracking_note or len(tracking_note) > 200:
-        raise InvalidInput(_("Give a tracking note (up to 200 characters)."), field="tracking_note")
+    tracking_note = _clean_text(tracking_note, field="tracking_note", max_length=200,
+                                message=_("Give a tracking note (up to 200 characters)."))
     order = _locked_order(order_id)
     if order.status == ShopOrder.Status.SHIPPED:
         return order
@@ -148,9 +165,7 @@ def order_cancel(*, actor, order_id, reason):
     back; a bought title is taken down. Safe to run again (a retried task): the second call finds
     the order cancelled and the refund already written under its key."""
     permissions.check_operate_shop(actor)
-    reason = str(reason or "").strip()
-    if not reason or len(reason) > 300:
-        raise InvalidInput(_("Say why: a reason is required."), field="reason")
+    reason = _clean_text(reason, field="reason", max_length=300, message=_("Say why: a reason is required."))
     item_id = ShopOrder.objects.filter(pk=order_id).values_list("item_id", flat=True).first()
     if item_id is None:
         raise InvalidInput(_("There is no such order."), code="not_found", field="order")

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-DEFAULTS = {"MIN_LEVEL": 1, "MIN_AMOUNT": 1, "MAX_AMOUNT": 100, "DAILY_CAP": 200}
+DEFAULTS = {"MIN_LEVEL": 2, "MIN_AMOUNT": 1, "MAX_AMOUNT": 100, "DAILY_CAP": 200}
 
 
 def tip_rules():
