@@ -10,6 +10,8 @@ from engagement.api import register as register_engagement
 from engagement.events.api import register as register_events
 from engagement.lotteries.api import register as register_lotteries
 from engagement.polls.api import register as register_polls
+from engagement.shop.api import register as register_shop
+from engagement.tips.api import register as register_tips
 from forum.api import register as register_forum
 from search.api import register as register_search
 
@@ -32,4 +34,6 @@ register_engagement(api)
 register_polls(api)
 register_lotteries(api)
 register_events(api)
+register_shop(api)
+register_tips(api)
 register_search(api)

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "engagement.events",
     "engagement.kol",
     "engagement.lifecycle",
+    "engagement.shop",
+    "engagement.tips",
     "realtime",
     "search",
     "cms",

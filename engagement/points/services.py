@@ -450,3 +450,26 @@ def points_reverse_source(*, actor, source_type, source_id, note, member=None):
     if member is not None:
         qs = qs.filter(member_id=member.pk)
     return [points_reverse(entry=e, note=note, actor=actor) for e in qs.order_by("id")]
+
+
+# --- transfers between members (tips, bounties) -----------------------------------------------
+def points_account_lock(*, member_id):
+    """Lock a member's account row until the transaction ends, for callers that move points
+    between two members and must take both locks in a fixed (id) order first."""
+    return _lock_account(member_id)
+
+
+def points_credit(*, member, amount, reason, source=None, key="", actor=None, note=""):
+    """Credit points that another member paid (a tip received): the other half of a points_spend
+    in the same transaction. No earning rule and no multiplier apply (a transfer must not mint
+    points) and it does not count towards lifetime earned (levels cannot be bought with tips).
+    Idempotent per (member, reason, source or key) like points_spend."""
+    amount = _clean_amount(amount)
+    reason = _clean_code(reason)
+    source_type, source_id = source_ref(source)
+    if not (source_id or key):
+        raise InvalidInput(_("A spend needs a source or an idempotency key."), field="key")
+    idem = _key(member.pk, "credit", reason, source_type, source_id, key)
+    return _write(member_id=member.pk, amount=amount, lifetime=0, kind=PointsEntry.Kind.EARN, reason=reason,
+                  key=idem, note=note, source_type=source_type, source_id=source_id, actor=actor,
+                  at=timezone.now())

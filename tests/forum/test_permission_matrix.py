@@ -76,6 +76,42 @@ def _claim_then_release(client, w):
     return _json(client, "post", f"{url}/release")
 
 
+def _fund_everyone(w, amount=50):
+    from engagement.points import services as points
+
+    for user in [w["owner"], *w["people"].values()]:
+        if user is not None:
+            points.points_award(member=user, rule_code="checkin_streak_bonus", amount=amount, source_type="matrix",
+                                source_id="fund")
+
+
+def _shop_redeem(client, w):
+    from engagement.shop.models import ShopItem
+
+    _fund_everyone(w)
+    item = ShopItem.objects.create(slug="matrix-frame", name="Frame", kind="decoration", price=5)
+    return _json(client, "post", f"/api/v1/shop/items/{item.pk}/redeem", {"request_key": "matrix"})
+
+
+def _shop_order_verb(verb, body=None):
+    def request(client, w):
+        from engagement.shop import services as shop
+        from engagement.shop.models import ShopItem
+
+        _fund_everyone(w)
+        item = ShopItem.objects.create(slug="matrix-mug", name="Mug", price=5, stock=3)
+        order = shop.shop_redeem(actor=w["owner"], item_id=item.pk, request_key="matrix", recipient="Owner",
+                                 phone="13800000000", address="1 Matrix Road")
+        return _json(client, "post", f"/api/v1/shop/orders/{order.pk}/{verb}", body)
+    return request
+
+
+def _tip(client, w):
+    _fund_everyone(w)
+    return _json(client, "post", f"/api/v1/tips/posts/{w['replies']['alpha'].pk}",
+                 {"amount": 5, "request_key": "matrix"})
+
+
 # (name, operation in the schema, request, personas allowed)
 CASES = [
     ("topic_create", "POST /api/v1/topics",
@@ -145,6 +181,14 @@ CASES = [
      _case("post", lambda w: f"/api/v1/polls/{w['polls']['beta'].pk}/close"), MODS_GLOBAL),
     ("lottery_enter", "POST /api/v1/lotteries/{lottery_id}/enter",
      _case("post", lambda w: f"/api/v1/lotteries/{w['lottery'].pk}/enter"), MEMBERS),
+    # the points economy (issue 22): shop operators are staff; tips need level 2 (the owner's own post is refused)
+    ("shop_redeem", "POST /api/v1/shop/items/{item_id}/redeem", _shop_redeem, MEMBERS),
+    ("shop_fulfil", "POST /api/v1/shop/orders/{order_id}/fulfil", _shop_order_verb("fulfil"), MODS_GLOBAL),
+    ("shop_ship", "POST /api/v1/shop/orders/{order_id}/ship", _shop_order_verb("ship", {"tracking_note": "SF1"}),
+     MODS_GLOBAL),
+    ("shop_cancel", "POST /api/v1/shop/orders/{order_id}/cancel", _shop_order_verb("cancel", {"reason": "test"}),
+     MODS_GLOBAL),
+    ("tip", "POST /api/v1/tips/posts/{post_id}", _tip, {"member"}),
 ]
 
 

@@ -1,0 +1,188 @@
+"""Every write of the rewards shop: redeem, fulfil, ship, cancel with a refund.
+
+Redemption runs in one transaction that locks the item row first and then (inside points_spend)
+the member's points account: always in that order, so two redemptions can never deadlock. Under the
+item lock it returns the member's existing order for the same request key (a double submit or a
+retried API call writes one order), checks the on-sale window, the stock and the per-member limit,
+spends the price through the ledger (which refuses a short balance under the account lock),
+decrements the stock and writes the order. Any refusal rolls all of it back, so stock is never sold
+twice and a balance never goes below zero.
+
+Operator verbs (fulfil, ship, cancel) lock the order row, move it one step, each at most once, and
+record an audit entry. A cancellation pays the refund through points_reverse, whose own idempotency
+key ("rev:" + the spend's key) makes a retried task refund once, and puts the stock back.
+"""
+
+import re
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.log import audit_record
+from engagement.points import services as points
+from forum.errors import Conflict, InvalidInput
+
+from . import permissions
+from .models import MemberTitle, ShopItem, ShopOrder
+
+SPEND_REASON = "shop_redeem"
+_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def _clean_key(request_key):
+    key = str(request_key or "").strip()
+    if not _KEY_RE.match(key):
+        raise InvalidInput(_("A redemption needs a request key of 1 to 64 letters, digits or -_.:"),
+                           field="request_key")
+    return key
+
+
+def _text_ok(value):
+    """False for text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def _clean_text(value, *, field, max_length, message):
+    value = str(value or "").strip()
+    if not value or len(value) > max_length or not _text_ok(value):
+        raise InvalidInput(message, field=field)
+    return value
+
+
+def _clean_delivery(item, recipient, phone, address):
+    recipient, phone, address = (str(v or "").strip() for v in (recipient, phone, address))
+    if not all(_text_ok(v) for v in (recipient, phone, address)):
+        raise InvalidInput(_("Give a delivery address (5 to 500 characters)."), field="address")
+    if not item.is_physical:
+        return "", "", ""
+    if not recipient or len(recipient) > 60:
+        raise InvalidInput(_("Give the recipient's name (up to 60 characters)."), field="recipient")
+    if not re.match(r"^[0-9+\- ()]{5,30}$", phone):
+        raise InvalidInput(_("Give a phone number the courier can call."), field="phone")
+    if len(address) < 5 or len(address) > 500 or "\x00" in address:
+        raise InvalidInput(_("Give a delivery address (5 to 500 characters)."), field="address")
+    return recipient, phone, address
+
+
+@transaction.atomic
+def shop_redeem(*, actor, item_id, request_key, recipient="", phone="", address=""):
+    """Buy one of an item with points. Returns the order (the existing one for a repeated request
+    key, marked .duplicate = True)."""
+    key = _clean_key(request_key)
+    # 1. the item row, locked: serialises every redemption of this item (and its stock)
+    item = ShopItem.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise InvalidInput(_("There is no such item."), code="not_found", field="item")
+    existing = ShopOrder.objects.filter(member_id=actor.pk, request_key=key).first()
+    if existing is not None:
+        existing.duplicate = True
+        return existing
+    permissions.check_redeem(actor, item)
+    now = timezone.now()
+    if not item.on_sale(now):
+        raise Conflict(_("“%(item)s” is not on sale now.") % {"item": item.name}, code="not_on_sale")
+    if item.sold_out:
+        raise Conflict(_("“%(item)s” is sold out.") % {"item": item.name}, code="sold_out")
+    if item.per_member_limit:
+        held = ShopOrder.objects.filter(item=item, member_id=actor.pk).exclude(
+            status=ShopOrder.Status.CANCELLED).count()
+        if held >= item.per_member_limit:
+            raise Conflict(_("You may redeem “%(item)s” at most %(n)d times.") % {
+                "item": item.name, "n": item.per_member_limit}, code="limit_reached")
+    recipient, phone, address = _clean_delivery(item, recipient, phone, address)
+    # 2. the member's points account, locked inside points_spend (refuses a short balance)
+    entry = points.points_spend(member=actor, amount=item.price, reason=SPEND_REASON, key=f"{item.pk}:{key}",
+                                note=item.name[:100])
+    if item.stock is not None:
+        ShopItem.objects.filter(pk=item.pk).update(stock=item.stock - 1)
+        item.stock -= 1
+    virtual = not item.is_physical
+    order = ShopOrder.objects.create(
+        item=item, member_id=actor.pk, request_key=key, price=item.price, spend_entry_id=entry.pk,
+        recipient=recipient, phone=phone, address=address, created_at=now,
+        status=ShopOrder.Status.FULFILLED if virtual else ShopOrder.Status.PLACED,
+        fulfilled_at=now if virtual else None,
+    )
+    if item.kind == ShopItem.Kind.TITLE:
+        MemberTitle.objects.update_or_create(member_id=actor.pk, defaults={
+            "order": order, "text": item.title_text or item.name[:20], "created_at": now})
+    order.duplicate = False
+    return order
+
+
+def _locked_order(order_id):
+    order = ShopOrder.objects.select_for_update(of=("self",)).select_related("item", "member").filter(
+        pk=order_id).first()
+    if order is None:
+        raise InvalidInput(_("There is no such order."), code="not_found", field="order")
+    return order
+
+
+@transaction.atomic
+def order_fulfil(*, actor, order_id, note=""):
+    """Operator: the order is prepared / handed over (placed -> fulfilled), once."""
+    permissions.check_operate_shop(actor)
+    order = _locked_order(order_id)
+    if order.status == ShopOrder.Status.FULFILLED:
+        return order
+    if order.status != ShopOrder.Status.PLACED:
+        raise Conflict(_("Only a placed order can be fulfilled."), code="wrong_status")
+    order.status, order.fulfilled_at = ShopOrder.Status.FULFILLED, timezone.now()
+    order.save(update_fields=["status", "fulfilled_at"])
+    audit_record(actor=actor, action="shop.order_fulfil", reason=note or "fulfilled", target=order,
+                 subject=order.member, data={"item": order.item_id})
+    return order
+
+
+@transaction.atomic
+def order_ship(*, actor, order_id, tracking_note):
+    """Operator: a physical order leaves with a tracking note (placed/fulfilled -> shipped), once."""
+    permissions.check_operate_shop(actor)
+    tracking_note = _clean_text(tracking_note, field="tracking_note", max_length=200,
+                                message=_("Give a tracking note (up to 200 characters)."))
+    order = _locked_order(order_id)
+    if order.status == ShopOrder.Status.SHIPPED:
+        return order
+    if not order.item.is_physical or order.status not in (ShopOrder.Status.PLACED, ShopOrder.Status.FULFILLED):
+        raise Conflict(_("Only a physical order that is not cancelled can be shipped."), code="wrong_status")
+    now = timezone.now()
+    order.status, order.shipped_at, order.tracking_note = ShopOrder.Status.SHIPPED, now, tracking_note
+    order.fulfilled_at = order.fulfilled_at or now
+    order.save(update_fields=["status", "shipped_at", "tracking_note", "fulfilled_at"])
+    audit_record(actor=actor, action="shop.order_ship", reason=tracking_note, target=order, subject=order.member,
+                 data={"item": order.item_id})
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order_id, reason):
+    """Operator: cancel an order that has not shipped and refund its points, once. The stock goes
+    back; a bought title is taken down. Safe to run again (a retried task): the second call finds
+    the order cancelled and the refund already written under its key."""
+    permissions.check_operate_shop(actor)
+    reason = _clean_text(reason, field="reason", max_length=300, message=_("Say why: a reason is required."))
+    item_id = ShopOrder.objects.filter(pk=order_id).values_list("item_id", flat=True).first()
+    if item_id is None:
+        raise InvalidInput(_("There is no such order."), code="not_found", field="order")
+    # lock order: item -> order -> points account, as in shop_redeem
+    item = ShopItem.objects.select_for_update().get(pk=item_id)
+    order = _locked_order(order_id)
+    if order.status == ShopOrder.Status.CANCELLED:
+        return order
+    if order.status == ShopOrder.Status.SHIPPED:
+        raise Conflict(_("A shipped order cannot be cancelled."), code="wrong_status")
+    refund = points.points_reverse(entry=order.spend_entry, note=reason[:200])
+    if item.stock is not None:
+        ShopItem.objects.filter(pk=item.pk).update(stock=item.stock + 1)
+    MemberTitle.objects.filter(order=order).delete()
+    order.status, order.cancelled_at = ShopOrder.Status.CANCELLED, timezone.now()
+    order.cancel_reason, order.refund_entry = reason, refund
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason", "refund_entry"])
+    audit_record(actor=actor, action="shop.order_cancel", reason=reason, target=order, subject=order.member,
+                 data={"item": item.pk, "refund": refund.amount, "refund_entry": refund.pk})
+    return order

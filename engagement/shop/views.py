@@ -1,0 +1,94 @@
+"""Shop pages: the catalogue, an item with its redemption form, the member's orders, and for
+operators the order desk (addresses, fulfil / ship / cancel with refund) and the economy page."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engagement.points.selectors import account_get
+from forum.errors import ForumError
+from forum.views import _login, shows_forum_errors
+
+from . import permissions, selectors, services
+from .models import ShopOrder
+
+
+@require_GET
+def shop_index(request):
+    balance = account_get(member=request.user).balance if request.user.is_authenticated else None
+    return render(request, "shop/shop_index.html", {"items": selectors.items_on_sale(), "balance": balance,
+                                                    "may_operate": permissions.can_operate_shop(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@shows_forum_errors
+def shop_item(request, slug):
+    item = selectors.item_get(slug=slug)
+    if item is None:
+        raise Http404
+    values = {}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return _login(request, item.get_absolute_url())
+        values = {k: request.POST.get(k, "") for k in ("recipient", "phone", "address")}
+        try:
+            order = services.shop_redeem(actor=request.user, item_id=item.pk,
+                                         request_key=request.POST.get("request_key", ""), **values)
+        except ForumError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Redeemed: order #%(n)d.") % {"n": order.pk})
+            return redirect("shop:my_orders")
+    balance = account_get(member=request.user).balance if request.user.is_authenticated else None
+    return render(request, "shop/shop_item.html", {"item": item, "balance": balance, "values": values,
+                                                   "request_key": uuid.uuid4().hex})
+
+
+@require_GET
+def my_orders(request):
+    if not request.user.is_authenticated:
+        return _login(request)
+    return render(request, "shop/my_orders.html", {"orders": selectors.member_orders(member=request.user)})
+
+
+@require_GET
+@shows_forum_errors
+def manage_orders(request):
+    permissions.check_operate_shop(request.user)
+    status = request.GET.get("status", "")
+    if status not in ShopOrder.Status.values:
+        status = ""
+    return render(request, "shop/manage_orders.html", {
+        "orders": selectors.operator_orders(status=status), "status": status, "statuses": ShopOrder.Status.choices})
+
+
+@require_POST
+@shows_forum_errors
+def manage_order_action(request, pk, verb):
+    permissions.check_operate_shop(request.user)
+    try:
+        if verb == "fulfil":
+            services.order_fulfil(actor=request.user, order_id=pk)
+        elif verb == "ship":
+            services.order_ship(actor=request.user, order_id=pk, tracking_note=request.POST.get("tracking_note", ""))
+        elif verb == "cancel":
+            services.order_cancel(actor=request.user, order_id=pk, reason=request.POST.get("reason", ""))
+        else:
+            raise Http404
+    except ForumError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order #%(n)d updated.") % {"n": pk})
+    return redirect(reverse("shop:manage") + "#order-%d" % pk)
+
+
+@require_GET
+@shows_forum_errors
+def economy(request):
+    permissions.check_operate_shop(request.user)
+    return render(request, "shop/economy.html", {"health": selectors.economy_health()})
