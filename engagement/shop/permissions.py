@@ -9,7 +9,7 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member
+from forum.permissions import check_member
 
 
 def can_operate_shop(user):
@@ -17,13 +17,13 @@ def can_operate_shop(user):
 
 
 def check_operate_shop(user):
-    _check_member(user)
+    check_member(user)
     if not user.is_staff:
         raise NotAllowed(_("Only shop operators may do this."), code="operators_only")
 
 
 def check_redeem(user, item):
-    _check_member(user)
+    check_member(user)
     if item.min_level and not user.is_staff:
         from engagement.levels.selectors import level_by_number, member_level
 
@@ -36,6 +36,6 @@ def check_redeem(user, item):
 
 
 def check_view_order(user, order):
-    _check_member(user)
+    check_member(user)
     if order.member_id != user.pk and not user.is_staff:
         raise NotAllowed(_("You may not see this order."))

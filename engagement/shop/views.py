@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagement.points.selectors import account_get
 from forum.errors import ForumError
-from forum.views import _login, shows_forum_errors
+from forum.lib.web import login_redirect
+from forum.views import shows_forum_errors
 
 from . import permissions, selectors, services
 from .models import ShopOrder
@@ -34,7 +35,7 @@ def shop_item(request, slug):
     values = {}
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return _login(request, item.get_absolute_url())
+            return login_redirect(request, item.get_absolute_url())
         values = {k: request.POST.get(k, "") for k in ("recipient", "phone", "address")}
         try:
             order = services.shop_redeem(actor=request.user, item_id=item.pk,
@@ -52,7 +53,7 @@ def shop_item(request, slug):
 @require_GET
 def my_orders(request):
     if not request.user.is_authenticated:
-        return _login(request)
+        return login_redirect(request)
     return render(request, "shop/my_orders.html", {"orders": selectors.member_orders(member=request.user)})
 
 

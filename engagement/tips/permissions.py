@@ -4,13 +4,13 @@
 from django.utils.translation import gettext as _
 
 from forum.errors import NotAllowed
-from forum.permissions import _check_member, can_read_topic
+from forum.permissions import can_read_topic, check_member
 
 from .rules import tip_rules
 
 
 def check_tip(user, post):
-    _check_member(user)
+    check_member(user)
     if not post.is_visible or not can_read_topic(user, post.topic):
         raise NotAllowed(_("You may not tip this post."))
     if post.author_id == user.pk:
