@@ -7,6 +7,7 @@ import copy
 from django.contrib.syndication.views import Feed as DjangoFeed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -33,7 +34,8 @@ class _PageFeed(Feed):
         return item.seo_title or item.title
 
     def item_description(self, item):
-        return item.get_social_description()
+        # RSS <description> and Atom <summary type="html"> are read as HTML: the editor's text goes in as text
+        return escape(item.get_social_description() or "")
 
     def item_link(self, item):
         return self.absolute(item.url)
@@ -81,7 +83,8 @@ class FeaturedTopicFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.featured_note or item.category.name
+        # readers render this as HTML, so the note (whoever wrote it) goes in escaped, as the text it is
+        return escape(item.featured_note or item.category.name)
 
     def item_link(self, item):
         return self.absolute(item.get_absolute_url())

@@ -10,12 +10,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum import permissions, selectors, services
 from forum.errors import ForumError, InvalidInput, NotAllowed
+from forum.lib.redirects import safe_next
 
 FEATURED_KINDS = ("topics", "posts")
 
@@ -28,10 +28,7 @@ def _page_number(request):
 
 
 def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _error(request, error, back):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from forum.errors import ForumError
+from forum.lib.redirects import safe_next
 from forum.lib.web import login_redirect
 from forum.views import shows_forum_errors
 
@@ -116,7 +117,4 @@ def decide(request, username):
             messages.error(request, str(error.message))
         else:
             messages.success(request, str(done) % {"member": user.name})
-    back = request.POST.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("kol:queue")
-    return redirect(back)
+    return redirect(safe_next(request, request.POST.get("next"), reverse("kol:queue")))

@@ -17,17 +17,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from forum import cache as fragment_cache
+from forum.lib import redirects
 
 
 def safe_next(request, url):
-    """`url` when it is a local address of this site, else None."""
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return None
+    """`url` when it is a local address of this site, else None (forum.lib.redirects decides)."""
+    return redirects.safe_next(request, url)
 
 
 def etag_for(request, *state):

@@ -6,12 +6,12 @@ import csv
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.redirects import safe_next
 from forum.lib.web import login_redirect
 from forum.models import Topic
 from forum.permissions import check_read_topic
@@ -22,10 +22,7 @@ from .forms import PollForm
 
 
 def _back(request, poll):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(poll.get_absolute_url())
+    return redirect(safe_next(request, request.POST.get("next"), poll.get_absolute_url()))
 
 
 def _home(poll):
@@ -45,7 +42,7 @@ def poll_detail(request, pk):
 @shows_forum_errors
 def poll_vote(request, pk):
     if not request.user.is_authenticated:
-        return login_redirect(request, request.POST.get("next") or None)
+        return login_redirect(request, safe_next(request, request.POST.get("next")))
     poll = selectors.poll_get(poll_id=pk, user=request.user)
     htmx = getattr(request, "htmx", False)
     error = None

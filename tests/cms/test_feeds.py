@@ -67,3 +67,38 @@ def test_featured_feeds_skip_hidden_and_private(client, editor, moderator, priva
     link = f"http://testserver{shown.get_absolute_url()}"
     assert rss_items(client, "cms:feed_featured_rss") == [("精华 shown", link)]
     assert atom_entries(client, "cms:feed_featured_atom") == [("精华 shown", link)]
+
+
+VECTORS = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '<a href="javascript:alert(3)">x</a>',
+           '<svg onload=alert(4)>', '"><iframe src=data:text/html,<script>alert(5)</script>>']
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_a_featured_note_reaches_feed_readers_as_text_not_markup(client, editor, vector):
+    """Readers render RSS <description> and Atom <summary type="html"> as HTML: what they get after
+    unescaping the XML must hold no element at all, only the note's text."""
+    from html.parser import HTMLParser
+
+    topic = TopicFactory.create(title="精华 with a note")
+    services.topic_feature(actor=editor, topic=topic, featured=True, note=f"编辑点评 {vector}")
+
+    class Elements(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+    def elements(html):
+        parser = Elements()
+        parser.feed(html)
+        return parser.tags
+
+    rss = ET.fromstring(client.get(reverse("cms:feed_featured_rss")).content)
+    description = rss.find("channel/item/description").text  # the HTML a reader would insert
+    assert elements(description) == [] and vector in __import__("html").unescape(description)
+    atom = ET.fromstring(client.get(reverse("cms:feed_featured_atom")).content)
+    summary = atom.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert elements(summary.text) == []
