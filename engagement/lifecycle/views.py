@@ -1,7 +1,6 @@
 """The operator dashboard (stages over time, at-risk and churned lists, CSV export), recall
 templates and campaigns with their effectiveness. Moderators only."""
 
-import csv
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engagement.kol import svg
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.exports import SafeWriter
 from forum.lib.web import login_redirect
 from forum.models import Category
 from forum.views import shows_forum_errors
@@ -101,7 +101,7 @@ def export_csv(request):
     """The dashboard's list (same filters) as CSV, streamed."""
     form = FilterForm(request.GET or None)
     rows = _members(form)
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
 
     def lines():
         yield "\ufeff" + writer.writerow([_("username"), _("name"), _("stage"), _("since"), _("last activity"),

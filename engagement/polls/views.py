@@ -1,7 +1,6 @@
 """Poll pages: the poll with its results (counts, percentages, a bar per option, voters of public
 polls), voting, closing early, CSV export for moderators, and adding a poll to a topic."""
 
-import csv
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
+from forum.lib.exports import SafeWriter
 from forum.lib.redirects import safe_next
 from forum.lib.web import login_redirect
 from forum.models import Topic
@@ -103,7 +103,7 @@ def poll_export(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the UTF-8 (Chinese) text correctly
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     if request.GET.get("ballots") and not poll.is_anonymous:
         writer.writerow(["username", "options", "voted_at", "changed_at"])
         for ballot in selectors.poll_ballots(poll=poll):

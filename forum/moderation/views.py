@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions
 from .. import selectors as forum_selectors
 from ..errors import ForumError, InvalidInput, NotAllowed
-from ..lib import web
+from ..lib import exports, web
 from ..models import Category, Post, Topic
 from ..views import post_url, shows_forum_errors, with_status
 from . import (
@@ -314,9 +314,8 @@ class _Echo:
 
 
 def _csv_cell(value):
-    """Neutralise spreadsheet formulas in member-written text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralise spreadsheet formulas in member-written text (CSV injection): forum.lib.exports decides."""
+    return exports.safe_cell("" if value is None else str(value))
 
 
 def _audit_rows(entries):

@@ -38,3 +38,17 @@ def test_kol_decision_does_not_redirect_off_site(payload):
                            {"action": "dismiss", "reason": "not a fit", "next": payload})
     assert response.status_code == 302
     assert response["Location"] == reverse("kol:queue")
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_export_cells_that_look_like_formulas_are_neutralised(text):
+    import csv
+    import io
+
+    from forum.lib.exports import SafeWriter, safe_cell
+
+    assert safe_cell(text) == "'" + text
+    assert safe_cell(-5) == -5 and safe_cell(None) == "" and safe_cell("普通文本") == "普通文本"
+    out = io.StringIO()
+    SafeWriter(out).writerow([text, 3])
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'" + text, "3"]
