@@ -3,6 +3,7 @@ here is one the forum does not use."""
 
 from django.urls import path
 
+from . import views as pages
 from .badges import views as badges
 from .checkin import views as checkin
 from .leaderboards import views as leaderboards
@@ -12,7 +13,7 @@ app_name = "engagement"
 
 urlpatterns = [
     path("me/points/", points.me_points, name="me_points"),
-    path("u/<str:username>/points/", points.member_points, name="member_points"),
+    path("u/<str:username>/points/", pages.member_points, name="member_points"),
     path("u/<str:username>/points/adjust/", points.points_adjust, name="points_adjust"),
     path("checkin/", checkin.checkin, name="checkin"),
     path("checkin/makeup/", checkin.checkin_makeup, name="checkin_makeup"),
