@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Pages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.connect()

@@ -6,3 +6,8 @@ class EngagementConfig(AppConfig):
     name = "engagement"
     verbose_name = _("Engagement")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.connect()

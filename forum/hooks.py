@@ -235,3 +235,53 @@ class TopicTools(_Connectable):
 topic_sections = TopicSections("topic_sections")
 topic_tools = TopicTools("topic_tools")
 topic_form = FormSections("topic_form", "Sections of the new-topic form; save(topic=, actor=) after topic_create.")
+
+
+# --- slots other apps fill in the forum's templates ------------------------------------------------
+class TemplateSlots:
+    """Named places in the forum's templates that other apps fill, so that the forum's templates load no
+    other app's tags, static files or URLs: `{% load forum_tags %}{% hook "member_badge" member %}` renders,
+    in order, whatever is registered for the slot; a slot nobody fills renders nothing (the forum alone
+    renders every page, see tests/forum_only).
+
+    register(slot, render, order=100): render(context, *args) returns HTML (a safe string: escape what you
+    put in it; forum.lib.slots has builders: a stylesheet, a script, a template included as a tag would). Per-row slots (member_badge,
+    topic_mark, post_controls) run once per row: they must use what the page's select_related loaded
+    (`member_select_related`) and run no query of their own."""
+
+    SLOTS = {
+        "head": "stylesheets and <meta> in <head>, on every page",
+        "header": "the site header, after the brand (search: the search box)",
+        "nav": "main navigation items (<li>) for everyone, after Latest",
+        "nav_member": "navigation items (<li>) for a signed-in member, after Notifications",
+        "nav_moderator": "navigation items (<li>) for moderators, after Moderation",
+        "scripts": "<script> tags at the end of <body>",
+        "member_badge": "after a member's name; args: member",
+        "topic_mark": "after a topic's title in topic lists; args: topic",
+        "topic_controls": "under the title on a topic's page; args: topic",
+        "post_controls": "in a reply's row of actions; args: post",
+    }
+
+    def __init__(self):
+        self._renderers = {slot: [] for slot in self.SLOTS}
+
+    def register(self, slot, render, order=100):
+        if slot not in self._renderers:
+            raise KeyError(f"no template slot {slot!r}; the forum's slots are {sorted(self.SLOTS)}")
+        entries = [e for e in self._renderers[slot] if e[1] is not render]
+        self._renderers[slot] = sorted([*entries, (order, render)], key=lambda e: e[0])
+        return render
+
+    def unregister(self, slot, render):
+        self._renderers[slot] = [e for e in self._renderers[slot] if e[1] is not render]
+
+    def filled(self, slot):
+        return bool(self._renderers[slot])
+
+    def render(self, slot, context, *args):
+        from django.utils.safestring import mark_safe
+
+        return mark_safe("".join(str(render(context, *args)) for _, render in self._renderers[slot]))
+
+
+template_slots = TemplateSlots()

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from forum import events, hooks
+from forum.lib import slots
 from forum.models import Post, Topic
 
 from . import publish, selectors
@@ -126,3 +127,4 @@ def connect():
     hooks.topic_changed.connect(on_topic_changed)
     hooks.topic_moved.connect(on_topic_moved)
     hooks.notification_created.connect(on_notification_created)
+    hooks.template_slots.register("scripts", slots.script("realtime/live.js"), order=10)  # the live client

@@ -47,7 +47,7 @@ class SearchForm(forms.Form):
         ]
         if not permissions.is_moderator(user):
             del self.fields["hidden"]
-        # titles suggested while typing (static/js/search-suggest.js)
+        # titles suggested while typing (search/static/search/search-suggest.js)
         self.fields["q"].widget.attrs["data-suggest-url"] = reverse("search:suggest")
 
     def clean_q(self):

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from forum import hooks
+from forum.hooks import template_slots
+from forum.lib import slots
 from forum.models import Post
 
 from . import tasks
@@ -65,3 +67,9 @@ def on_post_deleted(sender, instance, **kwargs):
 
 
 post_delete.connect(on_post_deleted, sender=Post, dispatch_uid="huoli_search_post_deleted")
+
+
+# the search box in the site header, its stylesheet and the suggestions script
+template_slots.register("head", slots.stylesheet("search/search.css"), order=10)
+template_slots.register("header", slots.template("search/includes/header_search.html"))
+template_slots.register("scripts", slots.script("search/search-suggest.js"), order=20)

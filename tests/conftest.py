@@ -9,6 +9,10 @@ from django.conf import settings
 
 from tests.factories import CategoryFactory, TopicFactory, UserFactory  # noqa: F401
 
+# tests/forum_only runs with its own settings (the forum without the other apps), in a process of its own:
+# tests/test_forum_only.py starts it.
+collect_ignore = ["forum_only"]
+
 
 def pytest_collection_modifyitems(config, items):
     on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -1,4 +1,4 @@
-"""HTML fragments of activity widgets (a poll, a lottery card) for static/js/live.js.
+"""HTML fragments of activity widgets (a poll, a lottery card) for realtime/static/realtime/live.js.
 
 The contract with the realtime side: the widget's root element carries
 `data-live-refresh="poll:<id>"` (or `lottery:<id>`) and `data-fragment-url`; on a "poll.updated"

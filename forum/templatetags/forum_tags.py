@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from forum import permissions
+from forum import hooks, permissions
 from forum.errors import ForumError
 
 register = template.Library()
@@ -55,3 +55,9 @@ def page_href(params, number):
 @register.filter
 def excerpt(html, length=160):
     return Truncator(" ".join(strip_tags(html or "").split())).chars(int(length))
+
+
+@register.simple_tag(takes_context=True)
+def hook(context, slot, *args):
+    """{% hook "member_badge" member %}: what other apps registered for this slot (forum.hooks.template_slots)."""
+    return hooks.template_slots.render(slot, context, *args)

@@ -44,7 +44,7 @@ def test_page_shows_highlighted_safe_results(client, site):
     assert "<b>增长</b>" not in html
     assert "预算讨论" not in html and "广告" not in html
     assert 'data-suggest-url="/search/suggest/"' in html
-    assert "js/search-suggest.js" in html
+    assert "search/search-suggest.js" in html
 
 
 def test_private_results_for_members_of_the_group(client, site):
