@@ -62,28 +62,12 @@ def _version(key):
     return value
 
 
-def topic_version(topic_id):
-    return _version(_version_key("topic", topic_id))
-
-
-def category_version(category_id):
-    return _version(_version_key("category", category_id))
-
-
-def forum_version():
-    return _version(_version_key("forum", 0))
-
-
 def bump_topic(topic_id):
     _bump(_version_key("topic", topic_id))
 
 
 def bump_category(category_id):
     _bump(_version_key("category", category_id))
-    _bump(_version_key("forum", 0))
-
-
-def bump_forum():
     _bump(_version_key("forum", 0))
 
 

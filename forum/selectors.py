@@ -2,7 +2,7 @@
 queries whatever the number of rows. Paginators are handed the count from a counter cache where
 one exists, so a page does not pay for COUNT(*)."""
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -274,7 +274,3 @@ def community_numbers(*, now=None):
         "members": User.objects.filter(is_active=True).count(),
         "posts_today": Post.objects.filter(created_at__gte=start, is_hidden=False, is_deleted=False).count(),
     }
-
-
-def page_count(page: Page):
-    return page.paginator.num_pages

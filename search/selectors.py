@@ -27,10 +27,3 @@ def search(*, user, params: SearchParams, include_hidden=False):
 
 def suggest_titles(*, user, q, limit=8):
     return get_backend().suggest(q, visibility_for(user), limit=limit)
-
-
-def readable_categories(*, user):
-    """Categories for the filter menu: only those the reader may read."""
-    from forum.selectors import category_list
-
-    return category_list(user=user)

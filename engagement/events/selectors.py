@@ -5,7 +5,6 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from engagement.lotteries.models import Lottery
 from engagement.lotteries.selectors import lotteries_with_my_entries, lotteries_with_winners
 from engagement.polls.selectors import polls_view
 from forum.permissions import can_read_topic
@@ -60,7 +59,3 @@ def event_stats(*, event):
 def event_participants(*, event, limit=100):
     return list(EventParticipation.objects.filter(event=event).select_related("member").order_by("first_at", "id")
                 [:limit])
-
-
-def event_open_lotteries(*, event):
-    return list(event.lotteries.filter(state=Lottery.State.OPEN))

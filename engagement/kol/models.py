@@ -108,8 +108,5 @@ class KolDecision(models.Model):
     def __str__(self):
         return f"{self.member_id}: {self.kind}"
 
-    def blocks_at(self, at):
-        return self.kind != self.Kind.SNOOZED or (self.until is not None and self.until > at)
-
     def get_absolute_url(self):
         return reverse("kol:member", args=[self.member.username])

@@ -118,163 +118,255 @@ def trust_rank(src, dst, weight, n, seeds, *, damping, iterations, tolerance):
 
 def compute(*, start, end, category_id=None, progress=None):
     """Score every member over [start, end). `progress(step, total, label)` is told of each stage."""
-    cfg = config()
-    steps = 8
+    stages = ("members", "votes", "replies", "activity", "trust rank", "signals", "score", "done")
     timings = {}
     clock = time.monotonic()
 
-    def step(number, label):
+    def step(label):
         nonlocal clock
         now = time.monotonic()
         timings[label] = round(now - clock, 3)
         clock = now
         if progress:
-            progress(number, steps, label)
+            progress(stages.index(label) + 1, len(stages), label)
 
-    offset = int(end.utcoffset().total_seconds()) if end.utcoffset() else 0
-    window = [q.adapt(start), q.adapt(end)]
+    scope = _scope(config(), start=start, end=end, category_id=category_id)
+    members = _members(scope)
+    step("members")
+    votes = _votes(scope, members.ids)
+    step("votes")
+    replies = _replies(scope, members.ids)
+    step("replies")
+    activity = _activity(scope, members, votes, replies)
+    step("activity")
+    trust = _trust(scope, members, activity, votes, replies)
+    step("trust rank")
+    raw = _signals(scope, members, activity, votes, replies, trust)
+    step("signals")
+    score, components = _score(scope.cfg, raw)
+    step("score")
+    result = Result(member_ids=members.ids, score=score, components=components, raw=raw, seed_mode=trust.seed_mode,
+                    seed_count=trust.seed_count, timings=timings)
+    result.active = members.active.astype(bool)
+    step("done")
+    return result
+
+
+@dataclass
+class _Scope:
+    """The window and the filters every query of one run shares."""
+    cfg: dict
+    start: object
+    end: object
+    category_id: object
+    offset: int  # the site's UTC offset at `end`, in seconds (days are local days)
+    window: list
+    topics_sql: str  # posts count only in visible topics (of the category, when one is given)
+    topics_params: list
+
+
+def _scope(cfg, *, start, end, category_id):
     f = q.false()
-    # posts count only in visible topics (of the category, when one is given)
-    topics_sql = f"SELECT id FROM forum_topic WHERE is_hidden = {f}" + (" AND category_id = %s" if category_id else "")
-    topics_params = [category_id] if category_id else []
+    return _Scope(cfg=cfg, start=start, end=end, category_id=category_id,
+                  offset=int(end.utcoffset().total_seconds()) if end.utcoffset() else 0,
+                  window=[q.adapt(start), q.adapt(end)],
+                  topics_sql=f"SELECT id FROM forum_topic WHERE is_hidden = {f}" + (
+                      " AND category_id = %s" if category_id else ""),
+                  topics_params=[category_id] if category_id else [])
 
-    # 1. members: id, joined (epoch), active, staff
-    ids, joined, active, staff = q.int_columns(
-        f"SELECT u.id, {q.epoch('u.date_joined')}, CASE WHEN u.is_active THEN 1 ELSE 0 END, "
-        f"CASE WHEN u.is_staff OR u.is_superuser THEN 1 ELSE 0 END FROM forum_user u", [], 4)
+
+@dataclass
+class _Members:
+    ids: np.ndarray  # sorted
+    age: np.ndarray  # 0 (new account) .. 1 (established)
+    active: np.ndarray  # 1 for an active account
+
+    @property
+    def n(self):
+        return len(self.ids)
+
+
+def _members(scope):
+    """Step 1: every member with the age ramp of their account."""
+    ids, joined, active = q.int_columns(
+        f"SELECT u.id, {q.epoch('u.date_joined')}, CASE WHEN u.is_active THEN 1 ELSE 0 END FROM forum_user u", [], 3)
     order = np.argsort(ids)  # int_columns keeps no row order
-    ids, joined, active, staff = ids[order], joined[order], active[order], staff[order]
-    n = len(ids)
-    end_ts = end.timestamp()
-    age_days = (end_ts - joined) / 86400.0
-    new_days, est_days = cfg["NEW_ACCOUNT_DAYS"], cfg["ESTABLISHED_DAYS"]
+    ids, joined, active = ids[order], joined[order], active[order]
+    age_days = (scope.end.timestamp() - joined) / 86400.0
+    new_days, est_days = scope.cfg["NEW_ACCOUNT_DAYS"], scope.cfg["ESTABLISHED_DAYS"]
     age = np.clip((age_days - new_days) / max(est_days - new_days, 1), 0.0, 1.0)
-    step(1, "members")
+    return _Members(ids=ids, age=age, active=active)
 
-    # 2. votes in the window on visible posts (raw rows: the pairs are nearly as many, so the
-    # grouping is cheaper in numpy than in the database)
+
+@dataclass
+class _Votes:
+    vi: np.ndarray  # voter index, one row per (voter, author) pair
+    ai: np.ndarray  # author index
+    up: np.ndarray  # upvotes in the pair
+    down: np.ndarray  # downvotes in the pair
+    days: np.ndarray  # voter index * 100_000 + local day, one per day a member voted
+
+
+def _votes(scope, ids):
+    """Step 2: votes in the window on visible posts, grouped per (voter, author) pair (raw rows: the pairs are
+    nearly as many, so the grouping is cheaper in numpy than in the database)."""
+    f, n = q.false(), len(ids)
     v_voter, v_author, v_value, v_time = q.int_columns(
         f"SELECT v.user_id, p.author_id, v.value, {q.epoch('v.created_at')} FROM forum_postvote v "
         "JOIN forum_post p ON p.id = v.post_id "
         f"WHERE v.created_at >= %s AND v.created_at < %s AND p.is_hidden = {f} AND p.is_deleted = {f} "
-        f"AND v.user_id <> p.author_id AND p.topic_id IN ({topics_sql})", window + topics_params, 4)
+        f"AND v.user_id <> p.author_id AND p.topic_id IN ({scope.topics_sql})", scope.window + scope.topics_params, 4)
     vi, ai = _index(ids, v_voter), _index(ids, v_author)
     keep = (vi >= 0) & (ai >= 0)
     vi, ai, v_value, v_time = vi[keep], ai[keep], v_value[keep], v_time[keep]
-    del v_voter, v_author
     pair_key, pair_inv = np.unique(vi.astype(np.int64) * n + ai, return_inverse=True)
-    v_up = np.bincount(pair_inv, weights=(v_value > 0)).astype(np.int64)
-    v_down = np.bincount(pair_inv, weights=(v_value < 0)).astype(np.int64)
-    vote_days = np.unique(vi.astype(np.int64) * 100_000 + (v_time + offset) // 86400)
-    vi, ai = (pair_key // n).astype(np.int64), (pair_key % n).astype(np.int64)
-    del pair_key, pair_inv, v_value, v_time
-    step(2, "votes")
+    up = np.bincount(pair_inv, weights=(v_value > 0)).astype(np.int64)
+    down = np.bincount(pair_inv, weights=(v_value < 0)).astype(np.int64)
+    days = np.unique(vi.astype(np.int64) * 100_000 + (v_time + scope.offset) // 86400)
+    return _Votes(vi=(pair_key // n).astype(np.int64), ai=(pair_key % n).astype(np.int64), up=up, down=down,
+                  days=days)
 
-    # 3. posts in the window: who replied to whom, in whose topic, and on which day
+
+@dataclass
+class _Replies:
+    rp_from: np.ndarray  # replies to a member's post: (replier, target) pairs and their count
+    rp_to: np.ndarray
+    rp_count: np.ndarray
+    pv_from: np.ndarray  # replies in a member's topics from others: (replier, topic author) pairs
+    pv_to: np.ndarray
+    pv_count: np.ndarray
+    days: np.ndarray  # author index * 100_000 + local day, one per day a member posted
+
+
+def _replies(scope, ids):
+    """Step 3: posts in the window: who replied to whom, in whose topic, and on which day."""
+    f, n = q.false(), len(ids)
     p_author, p_target, p_topic_author, p_time, p_reply = q.int_columns(
         f"SELECT p.author_id, COALESCE(r.author_id, t.author_id), t.author_id, {q.epoch('p.created_at')}, "
         f"CASE WHEN p.number > 1 AND p.is_hidden = {f} THEN 1 ELSE 0 END FROM forum_post p "
         "JOIN forum_topic t ON t.id = p.topic_id LEFT JOIN forum_post r ON r.id = p.reply_to_id "
-        f"WHERE p.created_at >= %s AND p.created_at < %s AND p.is_deleted = {f} AND p.topic_id IN ({topics_sql})",
-        window + topics_params, 5)
+        f"WHERE p.created_at >= %s AND p.created_at < %s AND p.is_deleted = {f} AND p.topic_id IN ({scope.topics_sql})",
+        scope.window + scope.topics_params, 5)
     pa = _index(ids, p_author)
-    post_days = np.unique(pa[pa >= 0].astype(np.int64) * 100_000 + (p_time[pa >= 0] + offset) // 86400)
+    days = np.unique(pa[pa >= 0].astype(np.int64) * 100_000 + (p_time[pa >= 0] + scope.offset) // 86400)
     fi, ti, tai = pa, _index(ids, p_target), _index(ids, p_topic_author)
     ok = (fi >= 0) & (ti >= 0) & (tai >= 0) & (p_reply == 1)
     fi, ti, tai = fi[ok], ti[ok], tai[ok]
-    del p_author, p_target, p_topic_author, p_time, p_reply
-    # replies to a member: one (replier, target) pair with its count
     direct = fi != ti
     pair_keys, rp_count = np.unique(fi[direct].astype(np.int64) * n + ti[direct], return_counts=True)
-    rp_from, rp_to = (pair_keys // n).astype(np.int64), (pair_keys % n).astype(np.int64)
-    # replies in a member's topics from others: (replier, topic author) pairs
     prov = fi != tai
     pk, pv_count = np.unique(fi[prov].astype(np.int64) * n + tai[prov], return_counts=True)
-    pv_from, pv_to = (pk // n).astype(np.int64), (pk % n).astype(np.int64)
-    step(3, "replies")
+    return _Replies(rp_from=(pair_keys // n).astype(np.int64), rp_to=(pair_keys % n).astype(np.int64),
+                    rp_count=rp_count, pv_from=(pk // n).astype(np.int64), pv_to=(pk % n).astype(np.int64),
+                    pv_count=pv_count, days=days)
 
-    # 4. active days (a post or a vote), featured
-    member_days = np.union1d(vote_days, post_days)
+
+@dataclass
+class _Activity:
+    active_days: np.ndarray  # days with a post or a vote
+    featured: np.ndarray  # posts featured in the window
+    featured_ids: np.ndarray  # members with a featured post (seeds of the trust rank)
+
+
+def _activity(scope, members, votes, replies):
+    """Step 4: active days and featured posts."""
+    n = members.n
+    member_days = np.union1d(votes.days, replies.days)
     active_days = np.bincount((member_days // 100_000).astype(np.int64), minlength=n).astype(np.float64)
-    del vote_days, post_days, member_days
-    f_ids, f_counts = q.featured_counts(start=start, end=end, category_id=category_id)
-    fm = _index(ids, f_ids)
+    f_ids, f_counts = q.featured_counts(start=scope.start, end=scope.end, category_id=scope.category_id)
+    fm = _index(members.ids, f_ids)
     featured = np.zeros(n)
     np.add.at(featured, fm[fm >= 0], f_counts[fm >= 0])
-    step(4, "activity")
+    return _Activity(active_days=active_days, featured=featured, featured_ids=f_ids[f_counts > 0])
 
-    # 5. trust rank over upvotes + replies
-    recip_w = cfg["RECIPROCAL_WEIGHT"]
-    up = v_up > 0
-    vote_src, vote_dst = vi[up], ai[up]
-    vote_recip = _reciprocal(vote_src, vote_dst, n)
-    vote_w = diminishing(v_up[up]) * np.where(vote_recip, recip_w, 1.0)
-    reply_recip = _reciprocal(rp_from, rp_to, n)
-    reply_w = diminishing(rp_count) * np.where(reply_recip, recip_w, 1.0)
-    seed_ids = _seed_ids(cfg, start=start, end=end, featured_ids=f_ids[f_counts > 0])
-    seed_idx = _index(ids, seed_ids)
+
+@dataclass
+class _Trust:
+    standing: np.ndarray  # the weight of a member's votes and replies: age * (0.2 + 0.8 * trust)
+    trust: np.ndarray  # percentile in the trust rank (0 when no trust reaches the member)
+    influence: np.ndarray  # the rank relative to an average member's (1.0 = average)
+    vote_w: np.ndarray  # the damped weight of each upvoting pair
+    vote_src: np.ndarray
+    vote_dst: np.ndarray
+    reply_recip: np.ndarray
+    seed_mode: str
+    seed_count: int
+
+
+def _seeds(scope, members, activity, vote_src, vote_dst, vote_recip):
+    """Where the walk teleports: the trusted members, or with none named yet, members in proportion to the
+    established accounts that upvoted them without being upvoted back."""
+    n = members.n
+    seed_idx = _index(members.ids, _seed_ids(scope.cfg, start=scope.start, end=scope.end,
+                                             featured_ids=activity.featured_ids))
     seed_idx = seed_idx[seed_idx >= 0]
     seeds = np.zeros(n)
     if len(seed_idx):
-        seed_mode = "seeded"
         seeds[seed_idx] = 1.0
-    else:
-        # no trusted member named yet: start the walk from members in proportion to the
-        # established accounts that upvoted them without being upvoted back
-        seed_mode = "fallback"
-        one_way = ~vote_recip
-        seeds = np.bincount(vote_dst[one_way], weights=age[vote_src[one_way]], minlength=n).astype(np.float64)
-        if seeds.sum() == 0:
-            seeds[(age >= 1.0) & (active == 1)] = 1.0
-        if seeds.sum() == 0:
-            seeds[:] = 1.0
-    seeds /= max(seeds.sum(), 1e-12)
-    rank = trust_rank(np.concatenate([vote_src, rp_from]), np.concatenate([vote_dst, rp_to]),
+        return seeds / max(seeds.sum(), 1e-12), "seeded", int(len(seed_idx))
+    one_way = ~vote_recip
+    seeds = np.bincount(vote_dst[one_way], weights=members.age[vote_src[one_way]], minlength=n).astype(np.float64)
+    if seeds.sum() == 0:
+        seeds[(members.age >= 1.0) & (members.active == 1)] = 1.0
+    if seeds.sum() == 0:
+        seeds[:] = 1.0
+    return seeds / max(seeds.sum(), 1e-12), "fallback", 0
+
+
+def _trust(scope, members, activity, votes, replies):
+    """Step 5: the trust rank over upvotes and replies, and each member's standing from it."""
+    cfg, n = scope.cfg, members.n
+    recip_w = cfg["RECIPROCAL_WEIGHT"]
+    up = votes.up > 0
+    vote_src, vote_dst = votes.vi[up], votes.ai[up]
+    vote_recip = _reciprocal(vote_src, vote_dst, n)
+    vote_w = diminishing(votes.up[up]) * np.where(vote_recip, recip_w, 1.0)
+    reply_recip = _reciprocal(replies.rp_from, replies.rp_to, n)
+    reply_w = diminishing(replies.rp_count) * np.where(reply_recip, recip_w, 1.0)
+    seeds, seed_mode, seed_count = _seeds(scope, members, activity, vote_src, vote_dst, vote_recip)
+    rank = trust_rank(np.concatenate([vote_src, replies.rp_from]), np.concatenate([vote_dst, replies.rp_to]),
                       np.concatenate([vote_w, 0.5 * reply_w]), n, seeds, damping=cfg["DAMPING"],
                       iterations=cfg["ITERATIONS"], tolerance=cfg["TOLERANCE"])
     trust = np.zeros(n)
     reached = rank > 1e-12
     if reached.any():
         trust[reached] = rankdata(rank[reached]) / reached.sum()
-    standing = age * (0.2 + 0.8 * trust)
-    # influence: the rank relative to an average member's (1.0 = average)
-    influence = rank * max(int((active_days > 0).sum()), 1)
-    step(5, "trust rank")
+    return _Trust(standing=members.age * (0.2 + 0.8 * trust), trust=trust,
+                  influence=rank * max(int((activity.active_days > 0).sum()), 1), vote_w=vote_w,
+                  vote_src=vote_src, vote_dst=vote_dst, reply_recip=reply_recip, seed_mode=seed_mode,
+                  seed_count=seed_count)
 
-    # 6. the standing-weighted, damped signals
-    voters = _wsum(vote_dst, standing[vote_src] * vote_w, n)
-    down = v_down > 0
-    down_recip = np.where(_reciprocal(vi[down], ai[down], n), recip_w, 1.0)
-    voters -= 0.5 * _wsum(ai[down], standing[vi[down]] * diminishing(v_down[down]) * down_recip, n)
+
+def _signals(scope, members, activity, votes, replies, trust):
+    """Step 6: the standing-weighted, damped signals (and the raw counts the queue shows)."""
+    n, recip_w, standing = members.n, scope.cfg["RECIPROCAL_WEIGHT"], trust.standing
+    voters = _wsum(trust.vote_dst, standing[trust.vote_src] * trust.vote_w, n)
+    down = votes.down > 0
+    down_recip = np.where(_reciprocal(votes.vi[down], votes.ai[down], n), recip_w, 1.0)
+    voters -= 0.5 * _wsum(votes.ai[down], standing[votes.vi[down]] * diminishing(votes.down[down]) * down_recip, n)
     voters = np.maximum(voters, 0.0)
-    distinct_voters = np.bincount(vote_dst, minlength=n)
-    repliers = _wsum(rp_to, standing[rp_from] * np.where(reply_recip, recip_w, 1.0), n)
-    distinct_repliers = np.bincount(rp_to, minlength=n)
-    prov_recip = _reciprocal(pv_from, pv_to, n)
-    provoked = _wsum(pv_to, standing[pv_from] * diminishing(pv_count) * np.where(prov_recip, recip_w, 1.0), n)
-    replies_drawn = _wsum(pv_to, pv_count, n)
-    step(6, "signals")
+    repliers = _wsum(replies.rp_to, standing[replies.rp_from] * np.where(trust.reply_recip, recip_w, 1.0), n)
+    prov_recip = _reciprocal(replies.pv_from, replies.pv_to, n)
+    provoked = _wsum(replies.pv_to, standing[replies.pv_from] * diminishing(replies.pv_count)
+                     * np.where(prov_recip, recip_w, 1.0), n)
+    return {"voters": voters, "repliers": repliers, "influence": trust.influence, "featured": activity.featured,
+            "provoked": provoked, "active_days": activity.active_days,
+            "distinct_voters": np.bincount(trust.vote_dst, minlength=n).astype(np.float64),
+            "distinct_repliers": np.bincount(replies.rp_to, minlength=n).astype(np.float64),
+            "replies_drawn": _wsum(replies.pv_to, replies.pv_count, n), "standing": standing, "trust": trust.trust}
 
-    # 7. components and score
-    raw = {"voters": voters, "repliers": repliers, "influence": influence, "featured": featured,
-           "provoked": provoked, "active_days": active_days}
+
+def _score(cfg, raw):
+    """Step 7: each signal's component c = min(1, log(1 + x) / log(1 + ref)), weighted into a score of 0..100."""
     weights, refs = cfg["WEIGHTS"], cfg["REFERENCES"]
     total_weight = float(sum(weights[s] for s in SIGNALS)) or 1.0
     components = {}
-    score = np.zeros(n)
+    score = np.zeros(len(raw["voters"]))
     for s in SIGNALS:
         c = np.minimum(1.0, np.log1p(np.maximum(raw[s], 0.0)) / np.log1p(refs[s]))
         components[s] = 100.0 * weights[s] * c / total_weight
         score += components[s]
-    raw.update({"distinct_voters": distinct_voters.astype(np.float64),
-                "distinct_repliers": distinct_repliers.astype(np.float64),
-                "replies_drawn": replies_drawn, "standing": standing, "trust": trust})
-    step(7, "score")
-    result = Result(member_ids=ids, score=score, components=components, raw=raw, seed_mode=seed_mode,
-                    seed_count=int(len(seed_idx)), timings=timings)
-    result.active = active.astype(bool)
-    step(8, "done")
-    return result
+    return score, components
 
 
 def _seed_ids(cfg, *, start, end, featured_ids):

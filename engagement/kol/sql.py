@@ -24,11 +24,6 @@ def epoch(column):
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
-def day_number(column, offset_seconds):
-    """SQL: the local day of a timestamp as an integer (days since 1970 in the site's time zone)."""
-    return f"(({epoch(column)} + {int(offset_seconds)}) / 86400)"
-
-
 def false():
     return "false" if connection.vendor == "postgresql" else "0"
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from engagement.points.selectors import account_get
 
-from .models import Level, LevelChange
+from .models import Level
 
 LADDER_CACHE_KEY = "engagement:levels:ladder:v2"
 
@@ -120,7 +120,3 @@ def level_progress(*, member):
         "level": current, "next": upcoming, "lifetime": lifetime,
         "needed": max(upcoming.min_points - lifetime, 0), "percent": int(done * 100 / span),
     }
-
-
-def level_history(*, member, limit=20):
-    return list(LevelChange.objects.filter(member_id=member.pk).order_by("-created_at", "-id")[:limit])

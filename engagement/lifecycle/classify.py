@@ -52,12 +52,6 @@ def day_bounds(today):
     return end, int(end.utcoffset().total_seconds())
 
 
-def _group_max(index, values, n, fill):
-    out = np.full(n, fill, dtype=np.int64)
-    np.maximum.at(out, index, values)
-    return out
-
-
 def classify(*, today):
     cfg = config()
     end, offset = day_bounds(today)

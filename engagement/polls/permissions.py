@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 from engagement.levels import permissions as level_permissions
 from engagement.levels.selectors import level_by_number, member_level
 from forum.errors import NotAllowed
-from forum.permissions import can_moderate, can_read_topic, check_member, check_read_topic, is_moderator
-
-
-def can_read_poll(user, poll):
-    return poll.topic is None or can_read_topic(user, poll.topic)
+from forum.permissions import can_moderate, check_member, check_read_topic, is_moderator
 
 
 def check_read_poll(user, poll):

@@ -48,10 +48,6 @@ class PollView:
                 self.can_manage, self.can_export, self.with_voters,
                 [(r.option.pk, r.option.text, r.votes, r.percent, r.mine, [m.pk for m in r.voters]) for r in self.rows])
 
-    @property
-    def my_option_ids(self):
-        return {r.option.pk for r in self.rows if r.mine}
-
 
 def poll_get(*, poll_id, user):
     """The poll, 404 when missing, NotAllowed when the reader may not read its topic."""

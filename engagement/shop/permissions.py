@@ -33,9 +33,3 @@ def check_redeem(user, item):
             raise NotAllowed(_("This item needs level %(needed)s or above; you are %(level)s.") % {
                 "needed": needed.label if needed else f"Lv{item.min_level}", "level": level.label},
                 code="level_too_low")
-
-
-def check_view_order(user, order):
-    check_member(user)
-    if order.member_id != user.pk and not user.is_staff:
-        raise NotAllowed(_("You may not see this order."))
