@@ -131,8 +131,9 @@ def _reason(reason):
 
 
 @transaction.atomic
-def badge_grant(*, actor, member, badge, reason):
-    """A moderator grants a manual (or KOL) badge, or gives back a revoked one."""
+def badge_grant(*, actor, member, badge, reason, audited=True):
+    """A moderator grants a manual (or KOL) badge, or gives back a revoked one. `audited=False` is for an action
+    that grants the badge as its own part and records it in its own audit entry (accepting a KOL)."""
     permissions.check_manage_badges(actor)
     reason = _reason(reason)
     if badge.rule not in Badge.GRANTABLE:
@@ -149,7 +150,8 @@ def badge_grant(*, actor, member, badge, reason):
         held.granted_at, held.granted_by, held.reason = now, actor, reason
         held.revoked_at, held.revoked_by, held.revoke_reason = None, None, ""
         held.save(update_fields=["granted_at", "granted_by", "reason", "revoked_at", "revoked_by", "revoke_reason"])
-    audit_record(actor=actor, action="badges.grant", reason=reason, target=badge, subject=member)
+    if audited:
+        audit_record(actor=actor, action="badges.grant", reason=reason, target=badge, subject=member)
     _notify(member, badge)
     return held
 

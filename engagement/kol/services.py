@@ -158,7 +158,7 @@ def _latest_score(member):
     return KolScore.objects.filter(member=member, run__status=KolRun.Status.DONE).order_by("-run__day", "-id").first()
 
 
-def _decide(*, actor, member, kind, reason, until=None):
+def _decide(*, actor, member, kind, reason, until=None, data=None):
     permissions.check_manage_kol(actor)
     reason = _reason(reason)
     current = KolDecision.objects.select_for_update().filter(member=member).first()
@@ -169,7 +169,7 @@ def _decide(*, actor, member, kind, reason, until=None):
                                  "decided_at": timezone.now(), "score": _latest_score(member)})
     audit_record(actor=actor, action=f"kol.{kind}", reason=reason, target=decision, subject=member,
                  data={"until": until.isoformat() if until else None,
-                       "score": decision.score.score if decision.score else None})
+                       "score": decision.score.score if decision.score else None, **(data or {})})
     return decision
 
 
@@ -179,13 +179,16 @@ def kol_accept(*, actor, member, reason):
     cfg = conf.config()
     if not member.is_active:
         raise InvalidInput(_("This account is not active."))
-    decision = _decide(actor=actor, member=member, kind=KolDecision.Kind.ACCEPTED, reason=reason)
+    badge = Badge.objects.filter(slug=cfg["BADGE_SLUG"], is_active=True).first()
+    grant = badge is not None and not MemberBadge.objects.filter(member=member, badge=badge,
+                                                                 revoked_at__isnull=True).exists()
+    # one action, one audit entry: the decision's entry names the badge it granted
+    decision = _decide(actor=actor, member=member, kind=KolDecision.Kind.ACCEPTED, reason=reason,
+                       data={"badge_granted": badge.slug if grant else None})
     group, _created = Group.objects.get_or_create(name=cfg["GROUP"])
     member.groups.add(group)
-    badge = Badge.objects.filter(slug=cfg["BADGE_SLUG"], is_active=True).first()
-    if badge is not None and not MemberBadge.objects.filter(member=member, badge=badge,
-                                                            revoked_at__isnull=True).exists():
-        badge_grant(actor=actor, member=member, badge=badge, reason=reason)
+    if grant:
+        badge_grant(actor=actor, member=member, badge=badge, reason=reason, audited=False)
     notification_create(
         recipient=member, kind=Notification.Kind.SYSTEM, actor=actor,
         message=_("You are invited to the KOL programme: thank you for the discussions you start!"),

@@ -48,6 +48,7 @@ def item_claim(*, actor, item):
     item.claimed_by, item.claimed_at = actor, now
     item.save(update_fields=["claimed_by", "claimed_at"])
     item_event_record(item, actor, "claimed")
+    record(actor=actor, action="queue_claim", target=item, fallback="claimed")
     return item
 
 
@@ -62,6 +63,7 @@ def item_release(*, actor, item):
     item.claimed_by, item.claimed_at = None, None
     item.save(update_fields=["claimed_by", "claimed_at"])
     item_event_record(item, actor, "released")
+    record(actor=actor, action="queue_release", target=item, fallback="released")
     return item
 
 
