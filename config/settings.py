@@ -155,11 +155,19 @@ _WORKER = env.str("PYTEST_XDIST_WORKER", default="") if TESTING else ""
 if REDIS_URL:
     _redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
     _default_channels_prefix = "huoli" if _redis_db == "0" else f"huoli.db{_redis_db}"
+    # forum.lib.cache.FailSoftCache wraps the real backend: with Redis unreachable, reads miss and
+    # writes are skipped (logged once a minute) instead of answering 500 (README: "Redis outages").
+    # Short socket timeouts, so a Redis that does not answer costs a request a second, not a minute.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "forum.lib.cache.FailSoftCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="huoli") + _WORKER,
+            "OPTIONS": {
+                "INNER_BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+            },
         }
     }
     # CHANNEL_LAYER=pubsub (default): one Redis PUBLISH per event and group, fanned out by each
@@ -180,7 +188,8 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huoli"}}
+    CACHES = {"default": {"BACKEND": "forum.lib.cache.FailSoftCache", "LOCATION": "huoli",
+                          "OPTIONS": {"INNER_BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")

@@ -135,7 +135,8 @@ def test_no_servers_means_embedded_defaults():
     db = s["DATABASES"]["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(Path(s["BASE_DIR"]) / "db.sqlite3")
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "forum.lib.cache.FailSoftCache"
+    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is True
     assert s["CELERY_BROKER_URL"] == "memory://localhost/"
@@ -162,7 +163,9 @@ def test_database_url_selects_postgresql():
 def test_redis_url_turns_on_redis_cache_channels_and_celery_broker():
     url = "redis://redis.internal:6379/3"
     s = settings_for(["CACHES", "CHANNEL_LAYERS", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"], REDIS_URL=url)
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # every cache call goes through the fail-soft wrapper (forum.lib.cache), Redis behind it
+    assert s["CACHES"]["default"]["BACKEND"] == "forum.lib.cache.FailSoftCache"
+    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == url
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     # a socket timeout longer than channels_redis' 5 s blocking read, or idle consumers crash
