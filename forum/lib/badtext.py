@@ -109,7 +109,7 @@ class RefuseBadTextMiddleware:
             if is_api_request(request):
                 return api_error(status=413, code="too_large", message=message)
             request.GET = QueryDict()
-            return render(request, "400.html", {"message": message}, status=413)
+            return render(request, "forum/bad_text.html", {"message": message}, status=413)
         if found is None:
             return self.get_response(request)
         where, field, reason = found
@@ -121,4 +121,4 @@ class RefuseBadTextMiddleware:
         if is_api_request(request):
             return api_error(status=400, code="invalid_text", message=message, field=field)
         request.GET = QueryDict()  # the page must not echo the bad text back (search box, next=)
-        return render(request, "400.html", {"message": message}, status=400)
+        return render(request, "forum/bad_text.html", {"message": message}, status=400)
