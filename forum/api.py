@@ -29,11 +29,11 @@ from .api_schemas import (
     PostEditIn,
     PostOut,
     PostPageOut,
+    PostVoteIn,
     ReplyIn,
     TopicCreateIn,
     TopicDetailOut,
     TopicPageOut,
-    PostVoteIn,
     VoteOut,
     api_errors,
 )
