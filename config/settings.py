@@ -269,8 +269,22 @@ ACCOUNT_USERNAME_VALIDATORS = "forum.validators.username_validators"
 SOCIALACCOUNT_PROVIDERS: dict = {}  # client ids and secrets are configured as SocialApps in the admin
 
 # --- email ------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+_EMAIL_URL = env.str("EMAIL_URL", default="")  # empty counts as unset
+EMAIL_CONFIG = env.email_url_config(_EMAIL_URL or "consolemail://")
 vars().update(EMAIL_CONFIG)
+# Backends that do not deliver: the console and file backends write every message (password-reset
+# links and sign-in codes included) to the log or the disk; locmem and dummy drop them.
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if PRODUCTION and (not _EMAIL_URL or EMAIL_CONFIG["EMAIL_BACKEND"] in UNDELIVERED_EMAIL_BACKENDS):
+    raise ImproperlyConfigured(
+        "HUOLI_ENV=production needs EMAIL_URL naming a real mail server (smtp://, smtp+tls:// or smtp+ssl://): "
+        "without it account mail, password-reset links included, would be printed to the log or lost."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Huoli <noreply@huoli.local>")
 
 # --- i18n -------------------------------------------------------------------------------------
@@ -357,7 +371,9 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # password-reset and confirmation keys never reach the log (forum.lib.logredact)
+    "filters": {"redact_secrets": {"()": "forum.lib.logredact.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
