@@ -28,7 +28,33 @@ class SessionSwagger(Swagger):
         return render_template(request, self.template, self.template_cdn, context)
 
 
-api = NinjaAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs", docs=SessionSwagger())
+BAD_TEXT_400 = ("Bad request: the body is not JSON, or a parameter or string field holds a NUL byte, a lone "
+                "surrogate or a control character (code `invalid_text`, `field` names it).")
+
+
+def _takes_text(operation):
+    return "requestBody" in operation or any(
+        parameter.get("schema", {}).get("type") == "string" for parameter in operation.get("parameters", []))
+
+
+class HuoliAPI(NinjaAPI):
+    """The API, whose OpenAPI document also lists the 400 that forum.lib.badtext answers before any
+    operation runs, on every operation that takes text (a path or query string, or a JSON body)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        if "ErrorOut" not in schema.get("components", {}).get("schemas", {}):
+            return schema
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                if method in ("get", "post", "put", "patch", "delete") and _takes_text(operation):
+                    operation["responses"].setdefault("400", {
+                        "description": BAD_TEXT_400, "content": {"application/json": {"schema": error_ref}}})
+        return schema
+
+
+api = HuoliAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs", docs=SessionSwagger())
 register_forum(api)
 register_engagement(api)
 register_polls(api)

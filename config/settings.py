@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # every /api/ answer of 400 and above is the JSON error envelope (404, 405, 413, 500 ... too)
+    "forum.lib.api_errors.ApiErrorEnvelopeMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL bytes, lone surrogates and control characters in the path, query or body: 400 before any view
+    "forum.lib.badtext.RefuseBadTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -155,11 +159,19 @@ _WORKER = env.str("PYTEST_XDIST_WORKER", default="") if TESTING else ""
 if REDIS_URL:
     _redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
     _default_channels_prefix = "huoli" if _redis_db == "0" else f"huoli.db{_redis_db}"
+    # forum.lib.cache.FailSoftCache wraps the real backend: with Redis unreachable, reads miss and
+    # writes are skipped (logged once a minute) instead of answering 500 (README: "Redis outages").
+    # Short socket timeouts, so a Redis that does not answer costs a request a second, not a minute.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "forum.lib.cache.FailSoftCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="huoli") + _WORKER,
+            "OPTIONS": {
+                "INNER_BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+            },
         }
     }
     # CHANNEL_LAYER=pubsub (default): one Redis PUBLISH per event and group, fanned out by each
@@ -180,7 +192,8 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huoli"}}
+    CACHES = {"default": {"BACKEND": "forum.lib.cache.FailSoftCache", "LOCATION": "huoli",
+                          "OPTIONS": {"INNER_BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
@@ -256,8 +269,22 @@ ACCOUNT_USERNAME_VALIDATORS = "forum.validators.username_validators"
 SOCIALACCOUNT_PROVIDERS: dict = {}  # client ids and secrets are configured as SocialApps in the admin
 
 # --- email ------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+_EMAIL_URL = env.str("EMAIL_URL", default="")  # empty counts as unset
+EMAIL_CONFIG = env.email_url_config(_EMAIL_URL or "consolemail://")
 vars().update(EMAIL_CONFIG)
+# Backends that do not deliver: the console and file backends write every message (password-reset
+# links and sign-in codes included) to the log or the disk; locmem and dummy drop them.
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if PRODUCTION and (not _EMAIL_URL or EMAIL_CONFIG["EMAIL_BACKEND"] in UNDELIVERED_EMAIL_BACKENDS):
+    raise ImproperlyConfigured(
+        "HUOLI_ENV=production needs EMAIL_URL naming a real mail server (smtp://, smtp+tls:// or smtp+ssl://): "
+        "without it account mail, password-reset links included, would be printed to the log or lost."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Huoli <noreply@huoli.local>")
 
 # --- i18n -------------------------------------------------------------------------------------
@@ -344,7 +371,9 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # password-reset and confirmation keys never reach the log (forum.lib.logredact)
+    "filters": {"redact_secrets": {"()": "forum.lib.logredact.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 

@@ -15,7 +15,8 @@ case "$role" in
   web)
     python manage.py migrate --noinput
     exec gunicorn config.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
-      --workers "${WEB_WORKERS:-2}" --forwarded-allow-ips '*' --access-logfile -
+      --workers "${WEB_WORKERS:-2}" --forwarded-allow-ips '*' --access-logfile - \
+      --logger-class config.gunicorn_logger.RedactingLogger
     ;;
   live)
     exec uvicorn config.asgi:application --host 0.0.0.0 --port "${PORT:-8000}" \

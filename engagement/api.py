@@ -46,7 +46,7 @@ class PointsOut(Schema):
     progress_percent: int
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int
     created_at: datetime
     amount: int
@@ -62,7 +62,7 @@ class HistoryOut(Schema):
     page: int
     pages: int
     count: int
-    results: list[EntryOut]
+    results: list[PointsEntryOut]
 
 
 class CheckinStatusOut(Schema):

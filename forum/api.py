@@ -29,11 +29,11 @@ from .api_schemas import (
     PostEditIn,
     PostOut,
     PostPageOut,
+    PostVoteIn,
     ReplyIn,
     TopicCreateIn,
     TopicDetailOut,
     TopicPageOut,
-    VoteIn,
     VoteOut,
     api_errors,
 )
@@ -260,7 +260,7 @@ def post_edit(request, post_id: int, payload: PostEditIn):
 
 @router.post("/posts/{post_id}/vote", response={200: VoteOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="Vote on a post: 1 up, -1 down, 0 to withdraw")
-def post_vote(request, post_id: int, payload: VoteIn):
+def post_vote(request, post_id: int, payload: PostVoteIn):
     user = request.auth
     post = selectors.post_get(post_id=post_id, user=user)
     post = services.post_vote(actor=user, post=post, value=payload.value)

@@ -187,7 +187,7 @@ class PostEditIn(Schema):
                         json_schema_extra={"maxLength": 200})
 
 
-class VoteIn(Schema):
+class PostVoteIn(Schema):
     value: int = Field(description="1 up, -1 down, 0 to withdraw your vote.", json_schema_extra={"enum": [1, -1, 0]})
 
 

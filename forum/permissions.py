@@ -106,6 +106,13 @@ def can_read_topic(user, topic):
     return True
 
 
+def can_be_notified(user, topic=None):
+    """May `user` be told about `topic` (None: a notice about no topic)? Active, and able to read it."""
+    if not user.is_active:
+        return False
+    return topic is None or can_read_topic(user, topic)
+
+
 def check_read_topic(user, topic):
     if not can_read_topic(user, topic):
         raise NotAllowed(_("You may not read this topic."))

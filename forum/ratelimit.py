@@ -4,6 +4,7 @@ The limits come from settings.HUOLI["RATE_LIMITS"]; engagement adds its limits p
 the `can_post` policy (posts per hour) and the `write_rate` policy (votes and reports per day).
 A refusal is RateLimited: HTTP 429 with Retry-After and a message that says when to try again."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -13,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .errors import RateLimited
+from .lib.cache import log_throttled
+
+logger = logging.getLogger(__name__)
 
 
 def retry_phrase(seconds):
@@ -34,7 +38,17 @@ def rate_limit_hit(*, key, limit, window):
     window_start = now - now % window
     cache_key = f"rl:{key}:{window_start}"
     added = cache.add(cache_key, 1, timeout=window + 5)
-    count = 1 if added else cache.incr(cache_key)
+    try:
+        count = 1 if added else cache.incr(cache_key)
+    except ValueError:  # the window's counter expired between add and incr: this hit opens a new one
+        count = 1
+    if getattr(cache, "degraded", False):
+        # Fail open: with the cache unreachable the limits are not enforced. Counting in the database
+        # instead would add a write to every vote and post exactly when the site is already slower,
+        # and a short outage lets a member exceed a limit by minutes at most (README: Redis outages).
+        log_throttled("ratelimit-open", "rate limits not enforced: the cache is unreachable (failing open)",
+                      log=logger)
+        return
     if count > limit:
         retry_after = window_start + window - now
         raise RateLimited(

@@ -224,15 +224,26 @@ def member_bookmarks(*, user, page=1, per_page=20):
     return paginate(Paginator(qs, per_page), page)
 
 
+def _notifications_readable(user):
+    """A member's notifications about topics they may still read (or about no topic): one made
+    before its topic moved into a category they may not read no longer shows, nor counts."""
+    qs = Notification.objects.filter(recipient=user)
+    if user.is_staff:
+        return qs
+    # the member's groups as a subquery: the unread badge on every page stays one query
+    return qs.filter(Q(topic__isnull=True) | Q(topic__category__read_group__isnull=True)
+                     | Q(topic__category__read_group__in=user.groups.values("pk")))
+
+
 def notifications_for(*, user, page=1, per_page=20):
-    qs = Notification.objects.filter(recipient=user).select_related("actor", "topic").order_by("-created_at", "-id")
+    qs = _notifications_readable(user).select_related("actor", "topic").order_by("-created_at", "-id")
     return paginate(Paginator(qs, per_page), page)
 
 
 def notifications_unread_count(*, user):
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return _notifications_readable(user).filter(read_at__isnull=True).count()
 
 
 # --- featured (精华) ------------------------------------------------------------------------------

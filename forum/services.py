@@ -464,9 +464,16 @@ def topic_subscribe(*, actor, topic, subscribed):
 
 # --- notifications -----------------------------------------------------------------------------
 def _notify(*, recipient_id, kind, actor=None, post=None, topic=None, message="", url=""):
+    """The one place a notification is made, for every kind (reply, subscription, mention, featured,
+    system). Re-checked here, when it is delivered and not when its cause was written: a recipient
+    who is inactive or may not read the topic now (moved into a staff-only category, hidden) gets
+    nothing, so neither the notification, its live push (realtime) nor its link reaches them."""
     if actor is not None and recipient_id == actor.pk:
         return None
     topic = topic or (post.topic if post is not None else None)
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is None or not permissions.can_be_notified(recipient, topic):
+        return None
     notification = Notification(
         recipient_id=recipient_id, kind=kind, actor=actor, post=post, topic=topic,
         message=message[:300], url=url or (post.get_absolute_url() if post else ""),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from forum import events, hooks
+from forum import events, hooks, permissions
 from forum.lib import slots
 from forum.models import Post, Topic
 
@@ -114,6 +114,10 @@ def on_topic_moved(*, topic, actor, old_category=None, **kwargs):
 
 def on_notification_created(*, notification, **kwargs):
     recipient = notification.recipient
+    topic = Topic.objects.select_related("category").filter(pk=notification.topic_id).first() \
+        if notification.topic_id else None
+    if not permissions.can_be_notified(recipient, topic):  # the member channel gets only what they may read
+        return
     unread = selectors.member_unread_count(user=recipient)
     publish.publish_member_event(recipient.pk, events.notification_created(notification, unread=unread))
 

@@ -19,7 +19,7 @@ ANONYMOUS_OK = {"security": [{}]}
 ERRORS = dict.fromkeys((400, 401, 422), ErrorOut)
 
 
-class CategoryRef(Schema):
+class SearchCategoryRef(Schema):
     id: int
     slug: str
     name: str
@@ -34,7 +34,7 @@ class HitOut(Schema):
     title_html: str
     snippet_html: str
     url: str
-    category: CategoryRef | None
+    category: SearchCategoryRef | None
     author: str
     author_name: str
     created_at: datetime

@@ -30,8 +30,11 @@ def clear_cache():
     from django.core.cache import cache
 
     prefix = settings.CACHES["default"].get("KEY_PREFIX")
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache") and prefix:
-        client = cache._cache.get_client(write=True)
+    conf = settings.CACHES["default"]
+    inner = (conf.get("OPTIONS") or {}).get("INNER_BACKEND", conf["BACKEND"])
+    if inner.endswith("RedisCache") and prefix:
+        backend = getattr(cache, "inner", cache)  # forum.lib.cache.FailSoftCache wraps the real one
+        client = backend._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             client.delete(*keys)

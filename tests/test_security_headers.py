@@ -51,7 +51,7 @@ def test_a_view_policy_is_kept(client):
 
 def test_production_settings_harden_transport_and_cookies():
     env = {**os.environ, "HUOLI_ENV": "production", "SECRET_KEY": "x" * 50, "DEBUG": "false",
-           "DJANGO_SETTINGS_MODULE": "config.settings"}
+           "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587", "DJANGO_SETTINGS_MODULE": "config.settings"}
     code = ("import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in "
             "['SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', "
             "'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SESSION_COOKIE_HTTPONLY', 'X_FRAME_OPTIONS', "

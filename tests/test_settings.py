@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 20 + "-production-secret-0123456789"
+GOOD_MAIL = "smtp+tls://mailer:pw@smtp.example.com:587"
 # The three server switches, passed as "" (which settings.py reads as "not set") unless a case names
 # them, so that a developer's .env cannot turn them on here. Every other variable is simply left out
 # of the environment unless a case names it.
@@ -87,12 +88,32 @@ def test_production_refuses_debug_on(value):
     )
 
 
+MAIL_REFUSAL = ("HUOLI_ENV=production needs EMAIL_URL naming a real mail server (smtp://, smtp+tls:// or "
+                "smtp+ssl://): without it account mail, password-reset links included, would be printed to the "
+                "log or lost.")
+
+
+@pytest.mark.parametrize("email_url", [None, "", "consolemail://", "filemail:///tmp/mail", "memorymail://",
+                                       "dummymail://"])
+def test_production_refuses_mail_that_is_not_delivered(email_url):
+    env = {"HUOLI_ENV": "production", "SECRET_KEY": GOOD_KEY}
+    if email_url is not None:
+        env["EMAIL_URL"] = email_url
+    assert refusal(**env) == MAIL_REFUSAL
+
+
+def test_development_keeps_the_console_mail_backend():
+    s = settings_for(["EMAIL_BACKEND"])
+    assert s["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
 def test_production_hardening():
     s = settings_for(
         ["DEBUG", "PRODUCTION", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SESSION_COOKIE_SECURE",
          "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_HTTPONLY",
          "SECURE_CONTENT_TYPE_NOSNIFF", "STORAGES", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"],
-        HUOLI_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="forum.example.com,www.forum.example.com",
+        HUOLI_ENV="production", SECRET_KEY=GOOD_KEY, EMAIL_URL=GOOD_MAIL,
+        ALLOWED_HOSTS="forum.example.com,www.forum.example.com",
         CSRF_TRUSTED_ORIGINS="https://forum.example.com",
     )
     assert s["DEBUG"] is False
@@ -112,7 +133,7 @@ def test_production_hardening():
 
 def test_production_hsts_and_redirect_can_be_tuned():
     s = settings_for(["SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT"], HUOLI_ENV="production", SECRET_KEY=GOOD_KEY,
-                     SECURE_HSTS_SECONDS="3600", SECURE_SSL_REDIRECT="false")
+                     EMAIL_URL=GOOD_MAIL, SECURE_HSTS_SECONDS="3600", SECURE_SSL_REDIRECT="false")
     assert s == {"SECURE_HSTS_SECONDS": 3600, "SECURE_SSL_REDIRECT": False}
 
 
@@ -135,7 +156,8 @@ def test_no_servers_means_embedded_defaults():
     db = s["DATABASES"]["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(Path(s["BASE_DIR"]) / "db.sqlite3")
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "forum.lib.cache.FailSoftCache"
+    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is True
     assert s["CELERY_BROKER_URL"] == "memory://localhost/"
@@ -162,7 +184,9 @@ def test_database_url_selects_postgresql():
 def test_redis_url_turns_on_redis_cache_channels_and_celery_broker():
     url = "redis://redis.internal:6379/3"
     s = settings_for(["CACHES", "CHANNEL_LAYERS", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"], REDIS_URL=url)
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # every cache call goes through the fail-soft wrapper (forum.lib.cache), Redis behind it
+    assert s["CACHES"]["default"]["BACKEND"] == "forum.lib.cache.FailSoftCache"
+    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == url
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     # a socket timeout longer than channels_redis' 5 s blocking read, or idle consumers crash

@@ -36,7 +36,7 @@ class EventListOut(Schema):
     past: list[EventSummaryOut] = Field(description="the latest 30 ended or cancelled events")
 
 
-class CategoryRef(Schema):
+class EventCategoryRef(Schema):
     slug: str
     name: str
     url: str
@@ -58,7 +58,7 @@ class EventStatsOut(Schema):
 class EventOut(EventSummaryOut):
     description_html: str
     cancel_reason: str | None = None
-    categories: list[CategoryRef]
+    categories: list[EventCategoryRef]
     topics: list[TopicRef]
     polls: list[PollOut]
     lotteries: list[LotteryOut]

@@ -56,7 +56,7 @@ class LotteryOut(Schema):
     winners: list[WinnerOut] = Field(description="in draw order; empty until the draw")
 
 
-class EntryOut(Schema):
+class LotteryEntryOut(Schema):
     lottery_id: int
     number: int
     ticket: str
@@ -111,7 +111,7 @@ def lottery_detail(request, lottery_id: int = ID):
     return _detail(lottery_id, request.auth)
 
 
-@router.post("/lotteries/{lottery_id}/enter", response={201: EntryOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
+@router.post("/lotteries/{lottery_id}/enter", response={201: LotteryEntryOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="Enter the lottery (spends its points cost, refunded if it is cancelled)")
 def lottery_enter(request, lottery_id: int = ID):
     lottery = selectors.lottery_get(lottery_id=lottery_id, user=request.auth)

@@ -63,7 +63,7 @@ class PollOut(Schema):
     options: list[PollOptionOut]
 
 
-class VoteIn(Schema):
+class PollVoteIn(Schema):
     option_ids: list[int] = Field(description="the chosen options' ids (one for a single-choice poll)")
 
 
@@ -106,7 +106,7 @@ def poll_detail(request, poll_id: int = ID):
 
 @router.post("/polls/{poll_id}/vote", response={200: PollOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="Vote (or change a vote, when the poll allows it)")
-def poll_vote(request, payload: VoteIn, poll_id: int = ID):
+def poll_vote(request, payload: PollVoteIn, poll_id: int = ID):
     poll = selectors.poll_get(poll_id=poll_id, user=request.auth)
     services.poll_vote(actor=request.auth, poll=poll, option_ids=payload.option_ids)
     return _detail(poll_id, request.auth)
