@@ -394,7 +394,7 @@ ENTRY_POINTS = {
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
     "url cms:feed_digests_rss": READ, "url cms:feed_digests_atom": READ, "url cms:feed_collections_rss": READ,
     "url cms:feed_collections_atom": READ, "url cms:feed_featured_rss": READ, "url cms:feed_featured_atom": READ,
-    "url search:search": READ, "url search:suggest": READ,
+    "url search:search": READ, "url search:suggest": READ, "url healthz": READ,
     # the JSON API's writes
     "api POST /api/v1/topics/{topic_id}/posts": MEMBER, "api POST /api/v1/topics": MEMBER,
     "api PATCH /api/v1/posts/{post_id}": MEMBER, "api DELETE /api/v1/posts/{post_id}": _api_post_delete,
