@@ -90,6 +90,9 @@ member_joined = Event("member_joined", "member")
 member_sanctioned = Event("member_sanctioned", "member, actor, kind ('ban'|'silence'), active (bool)")
 report_filed = Event("report_filed", "report, item, actor")
 content_featured = Event("content_featured", "obj (a Topic or a Post), actor, featured (bool): featured or unfeatured")
+profile_updated = Event("profile_updated", "member, actor (the member's display name, bio or avatar changed)")
+email_verified = Event("email_verified", "member, email (an address of the member was confirmed)")
+topic_subscribed = Event("topic_subscribed", "topic, actor, subscribed (bool): the member follows or unfollows a topic")
 
 # --- policies (checks get positional arguments) ------------------------------------------------
 can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply'|'edit', source=str); an edit checks "
