@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from .models import Task, TaskProgress
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Operators define tasks here without code (audited like every settings change)."""
+
     list_display = ("name", "trigger", "count", "category", "cadence", "reward_points", "is_active", "sort_order")
     list_filter = ("cadence", "trigger", "is_active")
     list_editable = ("sort_order", "is_active")
