@@ -291,3 +291,28 @@ def test_api_lists_my_tasks_with_progress(client, member, newcomer_tasks):
     assert client.get("/api/v1/tasks/me").status_code == 401
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/tasks/me" in schema["paths"]
+
+
+def test_seed_demo_fills_tasks_and_partial_progress(db, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def seed():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo", only=["accounts", "categories", "shop", "tasks"], stdout=StringIO())
+
+    seed()
+    assert set(Task.objects.values_list("cadence", flat=True)) >= {"once", "daily", "weekly"}
+    assert Task.objects.filter(cadence="once").count() == 6
+    assert Task.objects.get(slug="weekly-tech-answers").category.slug == "tech-qa"
+    zhao = TaskProgress.objects.filter(member__username="zhao_lei", completed_at__isnull=False, period="once")
+    mia = TaskProgress.objects.filter(member__username="mia_chen", completed_at__isnull=False, period="once")
+    assert zhao.count() == 6 and 0 < mia.count() < 6
+    paid = PointsEntry.objects.filter(reason="task_reward").count()
+    seed()  # idempotent: nothing counted or paid twice
+    assert PointsEntry.objects.filter(reason="task_reward").count() == paid
+    from engagement.shop.models import MemberDecoration, ShopOrder
+
+    assert MemberDecoration.objects.filter(member__username="chen_wei").exists()
+    assert ShopOrder.objects.filter(item__kind="badge", member__username="sophie_w").exists()
