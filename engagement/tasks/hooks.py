@@ -22,11 +22,10 @@ def post_created(*, post, actor, **kwargs):
         return
     category_id = _category_id(post)
     source = f"post-{post.pk}"
-    task_progress_record(member=member, trigger=T.POST_CREATED, source=source, category_id=category_id)
-    task_progress_record(member=member, trigger=T.TOPIC_CREATED if post.number == 1 else T.REPLY_CREATED,
-                         source=source, category_id=category_id)
+    kinds = [T.POST_CREATED, T.TOPIC_CREATED if post.number == 1 else T.REPLY_CREATED]
     if category_id:
-        task_progress_record(member=member, trigger=T.POSTS_IN_CATEGORY, source=source, category_id=category_id)
+        kinds.append(T.POSTS_IN_CATEGORY)  # such a task always names its category: the filter applies
+    task_progress_record(member=member, trigger=kinds, source=source, category_id=category_id)
 
 
 @hooks.vote_changed.connect

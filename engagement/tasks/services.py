@@ -58,7 +58,7 @@ def active_tasks(*, at=None, trigger=None, category_id=None):
     qs = Task.objects.filter(is_active=True).filter(Q(starts_at__isnull=True) | Q(starts_at__lte=at)).filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=at)).select_related("event", "category")
     if trigger is not None:
-        qs = qs.filter(trigger=trigger)
+        qs = qs.filter(trigger__in=[trigger] if isinstance(trigger, str) else list(trigger))
         qs = qs.filter(Q(category__isnull=True) | Q(category_id=category_id)) if category_id else qs.filter(
             category__isnull=True)
     return [t for t in qs if t.cadence != Task.Cadence.EVENT or (t.event is not None and t.event.is_running_at(at))]
@@ -90,8 +90,8 @@ def _advance(*, member, task, source, at):
 
 @transaction.atomic
 def task_progress_record(*, member, trigger, source, category_id=None, at=None):
-    """Count one action of `member` (trigger kind, a source id that names it: a post, a vote, a
-    day) towards every task it matches. Returns the progress rows this call completed (and paid).
+    """Count one action of `member` (a trigger kind, or several for one action, and a source id
+    that names it: a post, a vote, a day) towards every task it matches, in one query for the tasks. Returns the progress rows this call completed (and paid).
     Safe to call twice for the same action: the second call counts and pays nothing."""
     if member is None or not getattr(member, "pk", None) or not member.is_active:
         return []
