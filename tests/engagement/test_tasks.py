@@ -316,3 +316,13 @@ def test_seed_demo_fills_tasks_and_partial_progress(db, django_capture_on_commit
 
     assert MemberDecoration.objects.filter(member__username="chen_wei").exists()
     assert ShopOrder.objects.filter(item__kind="badge", member__username="sophie_w").exists()
+
+
+def test_cms_home_loads_the_card_for_members_only(client, member, newcomer_tasks):
+    from cms.services import sections_ensure
+
+    home, _collections, _digests = sections_ensure()
+    assert 'data-task-card-slot' not in client.get(home.url).content.decode()
+    client.force_login(member)
+    html = client.get(home.url).content.decode()
+    assert 'hx-get="/tasks/card/"' in html and "data-task-card-slot" in html
