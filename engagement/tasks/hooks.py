@@ -9,6 +9,9 @@ from .services import task_progress_record
 
 T = Task.Trigger
 
+# the newcomer checklist card on top of the forum index, for members who have steps left
+hooks.page_slots.register("index_top", "tasks:card")
+
 
 def _category_id(post):
     topic = getattr(post, "topic", None)

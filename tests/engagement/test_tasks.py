@@ -326,3 +326,12 @@ def test_cms_home_loads_the_card_for_members_only(client, member, newcomer_tasks
     client.force_login(member)
     html = client.get(home.url).content.decode()
     assert 'hx-get="/tasks/card/"' in html and "data-task-card-slot" in html
+
+
+def test_forum_index_slot_loads_the_card_for_members(client, member, newcomer_tasks):
+    assert "data-page-slot" not in client.get(reverse("forum:index")).content.decode()
+    client.force_login(member)
+    html = client.get(reverse("forum:index")).content.decode()
+    assert '<div hx-get="/tasks/card/" hx-trigger="load" hx-swap="outerHTML" data-page-slot="index_top"></div>' in html
+    card = client.get("/tasks/card/").content.decode()
+    assert ("0 of 6 done" in card or "已完成 0 / 6" in card) and 'href="/accounts/email/"' in card
