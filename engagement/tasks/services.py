@@ -17,9 +17,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.log import audit_record
 from engagement.points import services as points
 from engagement.points.periods import local_day
 
+from . import permissions
 from .models import MAX_COUNT, Task, TaskProgress
 
 REWARD_RULE = "task_reward"
@@ -120,3 +122,40 @@ def _notify(member, rows):
             message=_("Task done: “%(task)s”, +%(points)d points.") % {
                 "task": row.task.name, "points": row.reward_entry.amount if row.reward_entry else 0},
         )
+
+
+def _state_members(task):
+    """Members who already meet a state task (a verified email; an avatar and a bio)."""
+    from forum.models import User
+
+    members = User.objects.filter(is_active=True)
+    if task.trigger == Task.Trigger.VERIFY_EMAIL:
+        return members.filter(emailaddress__verified=True).distinct()
+    if task.trigger == Task.Trigger.PROFILE_COMPLETE:
+        return members.exclude(avatar="").exclude(bio="")
+    return members.none()
+
+
+def task_credit_state(*, actor, task_id, batch_size=500):
+    """Staff: credit the members who met a state task (verify email, complete profile) before it
+    existed, so their checklist shows it done and pays its reward, once (the usual key: running it
+    again pays nothing). Audited. Returns how many members it completed. Not one transaction: each
+    member is credited in its own (task_progress_record), so a large site is not locked at once."""
+    permissions.check_manage_tasks(actor)
+    task = Task.objects.get(pk=task_id)
+    if task.trigger not in Task.STATE_TRIGGERS:
+        return 0
+    source = {Task.Trigger.VERIFY_EMAIL: "email", Task.Trigger.PROFILE_COMPLETE: "profile"}[task.trigger]
+    done = 0
+    last = 0
+    while True:
+        batch = list(_state_members(task).filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        for member in batch:
+            done += len([r for r in task_progress_record(member=member, trigger=task.trigger, source=source)
+                         if r.task_id == task.pk])
+        last = batch[-1].pk
+    audit_record(actor=actor, action="tasks.credit_state", reason=f"credited {done} members", target=task,
+                 data={"task": task.pk, "completed": done})
+    return done

@@ -335,3 +335,22 @@ def test_forum_index_slot_loads_the_card_for_members(client, member, newcomer_ta
     assert '<div hx-get="/tasks/card/" hx-trigger="load" hx-swap="outerHTML" data-page-slot="index_top"></div>' in html
     card = client.get("/tasks/card/").content.decode()
     assert ("0 of 6 done" in card or "已完成 0 / 6" in card) and 'href="/accounts/email/"' in card
+
+
+def test_admin_action_credits_members_who_already_verified_once(admin_client, admin_user, member):
+    from audit.models import AuditLog
+
+    task = Task.objects.create(slug="verify", name="验证邮箱", trigger="verify_email", reward_points=5)
+    other = UserFactory()
+    other.emailaddress_set.update(verified=False)
+    url = reverse("admin:tasks_task_changelist")
+    for _run in range(2):
+        response = admin_client.post(url, {"action": "credit_state", "_selected_action": [task.pk]})
+        assert response.status_code == 302
+    assert [e.amount for e in rewards(member)] == [5]
+    assert rewards(other) == []
+    assert AuditLog.objects.filter(action="tasks.credit_state").count() == 2
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.task_credit_state(actor=member, task_id=task.pk)
