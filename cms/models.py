@@ -84,6 +84,7 @@ class HomePage(SocialMetaMixin, Page):
         context["events"] = selectors.running_events()
         context["numbers"] = selectors.community_numbers()
         context["featured"] = selectors.featured_topics(user=user, limit=5)
+        context["task_card_url"] = selectors.task_card_url(user)
         return context
 
 

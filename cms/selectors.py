@@ -149,3 +149,13 @@ def digest_candidates(*, week_start, limit=10):
             scored.append((topic, score))
     scored.sort(key=lambda pair: (-pair[1], -pair[0].created_at.timestamp(), -pair[0].pk))
     return scored[:limit]
+
+
+def task_card_url(user):
+    """Where the signed-in member's newcomer-task card loads from (engagement.tasks, fetched by
+    htmx so the page itself stays the same for everyone), or None."""
+    if not getattr(user, "is_authenticated", False) or not apps.is_installed("engagement.tasks"):
+        return None
+    from django.urls import reverse
+
+    return reverse("tasks:card")

@@ -11,6 +11,7 @@ from engagement.events.api import register as register_events
 from engagement.lotteries.api import register as register_lotteries
 from engagement.polls.api import register as register_polls
 from engagement.shop.api import register as register_shop
+from engagement.tasks.api import register as register_tasks
 from engagement.tips.api import register as register_tips
 from forum.api import register as register_forum
 from search.api import register as register_search
@@ -62,4 +63,5 @@ register_lotteries(api)
 register_events(api)
 register_shop(api)
 register_tips(api)
+register_tasks(api)
 register_search(api)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "engagement.lifecycle",
     "engagement.shop",
     "engagement.tips",
+    "engagement.tasks",
     "realtime",
     "search",
     "cms",

@@ -5,7 +5,7 @@ error envelope as the forum's routes (installed by forum.api.register)."""
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from forum.api_schemas import ANONYMOUS_OK, READ_ERRORS, ErrorOut, api_errors
 from forum.errors import InvalidInput
@@ -70,6 +70,7 @@ class CheckinStatusOut(Schema):
     checked_in_today: bool
     can_make_up: bool
     makeup_cost: int
+    makeup_cards: int = Field(0, description="make-up cards bought in the shop and not used yet (a make-up uses one before points)")
     current_streak: int
     longest_streak: int
     total_days: int
@@ -180,6 +181,7 @@ def _status(member):
     return {
         "today": status["today"], "checked_in_today": status["checked_in_today"],
         "can_make_up": status["can_make_up"], "makeup_cost": status["makeup_cost"],
+        "makeup_cards": status["makeup_cards"],
         "current_streak": status["current_streak"], "longest_streak": status["longest_streak"],
         "total_days": status["total_days"], "checked_in_today_count": checkin_selectors.checkin_count_today(),
     }

@@ -2,7 +2,7 @@
 
 # select_related paths, from a User, that let {% member_flair %} render without a query per name:
 #   Post.objects.select_related(*[f"author__{p}" for p in MEMBER_FLAIR_RELATED])
-MEMBER_FLAIR_RELATED = ("member_level", "badge_choice__badge", "shop_title")
+MEMBER_FLAIR_RELATED = ("member_level", "badge_choice__badge", "shop_title", "shop_decoration")
 
 
 def with_member_flair(queryset, prefix=""):

@@ -22,6 +22,12 @@ class AccountAdapter(DefaultAccountAdapter):
             services.member_joined(member=user)
         return user
 
+    def confirm_email(self, request, email_address):
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.member_email_verified(member=email_address.user, email=email_address.email)
+        return confirmed
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):

@@ -90,6 +90,9 @@ member_joined = Event("member_joined", "member")
 member_sanctioned = Event("member_sanctioned", "member, actor, kind ('ban'|'silence'), active (bool)")
 report_filed = Event("report_filed", "report, item, actor")
 content_featured = Event("content_featured", "obj (a Topic or a Post), actor, featured (bool): featured or unfeatured")
+profile_updated = Event("profile_updated", "member, actor (the member's display name, bio or avatar changed)")
+email_verified = Event("email_verified", "member, email (an address of the member was confirmed)")
+topic_subscribed = Event("topic_subscribed", "topic, actor, subscribed (bool): the member follows or unfollows a topic")
 
 # --- policies (checks get positional arguments) ------------------------------------------------
 can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply'|'edit', source=str); an edit checks "
@@ -285,3 +288,45 @@ class TemplateSlots:
 
 
 template_slots = TemplateSlots()
+
+
+class PageSlots:
+    """Places on forum pages where another app shows a fragment of its own, loaded by htmx after the
+    page (engagement.tasks: the newcomer checklist card on the forum index). The forum page stays
+    the same for everyone (and cacheable); the fragment is the other app's view, with its own checks.
+
+    - register(slot, url_name, members_only=True): the URL name of a GET view returning the
+      fragment (204 for nothing to show).
+    - urls(slot, user) -> the URLs to load on that slot for this reader (no query).
+    Rendered with `{% load forum_tags %}{% page_slot "index_top" %}`."""
+
+    def __init__(self, name, doc=""):
+        self.name = name
+        self.__doc__ = doc or self.__doc__
+        self._slots = {}
+
+    def register(self, slot, url_name, *, members_only=True):
+        entries = self._slots.setdefault(slot, [])
+        if all(existing[0] != url_name for existing in entries):
+            entries.append((url_name, members_only))
+        return url_name
+
+    def unregister(self, slot, url_name):
+        self._slots[slot] = [e for e in self._slots.get(slot, []) if e[0] != url_name]
+
+    def urls(self, slot, user):
+        from django.urls import NoReverseMatch, reverse
+
+        signed_in = bool(getattr(user, "is_authenticated", False))
+        found = []
+        for url_name, members_only in self._slots.get(slot, []):
+            if members_only and not signed_in:
+                continue
+            try:
+                found.append(reverse(url_name))
+            except NoReverseMatch:
+                continue
+        return found
+
+
+page_slots = PageSlots("page_slots")

@@ -459,6 +459,7 @@ def topic_subscribe(*, actor, topic, subscribed):
         TopicSubscription.objects.get_or_create(user=actor, topic=topic)
     else:
         TopicSubscription.objects.filter(user=actor, topic=topic).delete()
+    hooks.topic_subscribed.send(topic=topic, actor=actor, subscribed=bool(subscribed))
     return subscribed
 
 
@@ -556,7 +557,14 @@ def profile_update(*, actor, member, display_name, bio, avatar=None, remove_avat
         member.avatar.save(f"{member.pk}.png", avatar_process(avatar), save=False)
     member.save(update_fields=["display_name", "bio", "avatar"])
     fragment_cache.bump_members()  # the name and avatar show in cached fragments of every page
+    hooks.profile_updated.send(member=member, actor=actor)
     return member
+
+
+@transaction.atomic
+def member_email_verified(*, member, email):
+    """An address of the member was confirmed (allauth's confirmation link): tell the listeners."""
+    hooks.email_verified.send(member=member, email=email)
 
 
 @transaction.atomic

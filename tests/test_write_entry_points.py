@@ -351,6 +351,15 @@ def _admin_reverse_entries(w):
                 lambda: PointsEntry.objects.filter(member=w["author"]).count() == 2)
 
 
+def _admin_credit_state(w):
+    from engagement.tasks.models import Task, TaskProgress
+
+    task = Task.objects.create(slug="verify-later", name="验证邮箱", trigger=Task.Trigger.VERIFY_EMAIL,
+                               cadence=Task.Cadence.ONCE, reward_points=5)
+    return Case("/admin/tasks/task/", {"action": "credit_state", "_selected_action": [task.pk]},
+                lambda: TaskProgress.objects.filter(task=task, completed_at__isnull=False).exists())
+
+
 def _admin_fulfil_orders(w):
     return Case("/admin/shop/shoporder/", {"action": "fulfil_orders", "_selected_action": [w["order"].pk]},
                 lambda: _fresh(w["order"]).status != ShopOrder.Status.PLACED)
@@ -388,7 +397,7 @@ ENTRY_POINTS = {
     "url lifecycle:campaigns": READ, "url lifecycle:template_new": _template_new,
     "url lifecycle:template_edit": _template_edit,
     "url shop:index": READ, "url shop:manage": READ, "url shop:order_action": _order_action, "url shop:item": MEMBER,
-    "url shop:my_orders": READ, "url shop:economy": READ,
+    "url shop:my_orders": READ, "url shop:economy": READ, "url tasks:checklist": READ, "url tasks:card": READ,
     # cms and search pages
     "url cms:featured": READ, "url cms:feature_topic": _feature_topic, "url cms:feature_post": _feature_post,
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
@@ -427,6 +436,7 @@ ENTRY_POINTS = {
     "admin forum.Post post_restore": _admin_verb(Post, "post_restore", lambda p: not p.is_deleted),
     "admin points.PointsEntry reverse_entries": _admin_reverse_entries,
     "admin shop.ShopOrder fulfil_orders": _admin_fulfil_orders,
+    "admin tasks.Task credit_state": _admin_credit_state,
     # management commands
     "command kol_compute": SYSTEM, "command lifecycle_classify": SYSTEM, "command search_reindex": SYSTEM,
     "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,

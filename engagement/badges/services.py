@@ -184,3 +184,32 @@ def badge_choose(*, actor, badge):
         raise NotAllowed(_("You can only show a badge you hold."))
     BadgeChoice.objects.update_or_create(member_id=actor.pk, defaults={"badge": badge})
     return badge
+
+
+@transaction.atomic
+def badge_give_bought(*, member, badge, note):
+    """A badge bought in the rewards shop (engagement.shop): held from now, with `note` (the order)
+    as its reason; one the member lost to a revocation is given back. Refused (Conflict) when the
+    member already holds it, so the purchase rolls back and nothing is spent."""
+    held = MemberBadge.objects.select_for_update().filter(member_id=member.pk, badge=badge).first()
+    if held is not None and held.revoked_at is None:
+        raise Conflict(_("You already hold the badge “%(badge)s”.") % {"badge": badge.name}, code="already_held")
+    now = timezone.now()
+    if held is None:
+        held = MemberBadge.objects.create(member_id=member.pk, badge=badge, reason=note, granted_at=now)
+    else:
+        held.granted_at, held.reason = now, note
+        held.revoked_at, held.revoked_by, held.revoke_reason = None, None, ""
+        held.save(update_fields=["granted_at", "reason", "revoked_at", "revoked_by", "revoke_reason"])
+    _notify(member, badge)
+    return held
+
+
+@transaction.atomic
+def badge_take_back_bought(*, member, badge, note):
+    """Undo badge_give_bought when its order is cancelled and refunded (only the badge given with
+    that note). Returns True when a badge was taken back."""
+    deleted, _detail = MemberBadge.objects.filter(member_id=member.pk, badge=badge, reason=note).delete()
+    if deleted:
+        BadgeChoice.objects.filter(member_id=member.pk, badge=badge).delete()
+    return bool(deleted)

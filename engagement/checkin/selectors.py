@@ -3,6 +3,7 @@
 import calendar
 import datetime
 
+from engagement import extension
 from engagement.points.periods import local_day
 
 from .models import CheckIn, CheckinSettings, CheckinStats, StreakBonus
@@ -45,6 +46,7 @@ def checkin_status(*, member):
         "can_make_up": conf.makeup_enabled and yesterday not in days,
         "makeup_enabled": conf.makeup_enabled,
         "makeup_cost": conf.makeup_cost,
+        "makeup_cards": extension.voucher_count.ask(member=member, kind="makeup_card"),
         "current_streak": streak,
         "longest_streak": stats.longest_streak,
         "total_days": stats.total_days,

@@ -69,7 +69,8 @@ def checkin_today(*, actor):
 
 @transaction.atomic
 def checkin_makeup(*, actor):
-    """补签: check in for yesterday, paying the make-up cost in points. It mends the streak (and
+    """补签: check in for yesterday, with a make-up card bought in the shop when the member holds one
+    (extension.voucher_use), else paying the make-up cost in points. It mends the streak (and
     today's streak when today is already checked in, with any bonus that now applies) but earns
     no check-in points itself. Refused, with nothing written, when switched off, when yesterday
     is already checked in or when the balance is short."""
@@ -83,7 +84,8 @@ def checkin_makeup(*, actor):
     if CheckIn.objects.filter(member_id=actor.pk, day=yesterday).exists():
         raise Conflict(_("You already checked in yesterday: there is nothing to make up."),
                        code="already_checked_in")
-    if conf.makeup_cost:
+    voucher = extension.voucher_use.ask(member=actor, kind="makeup_card", ref=f"checkin-{yesterday.isoformat()}")
+    if conf.makeup_cost and voucher is None:
         points_spend(member=actor, amount=conf.makeup_cost, reason=MAKEUP_REASON, key=f"day-{yesterday.isoformat()}",
                      note=_("Make-up check-in for %(day)s") % {"day": yesterday.isoformat()})
     before = CheckIn.objects.filter(member_id=actor.pk, day=yesterday - datetime.timedelta(days=1)).first()

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.log import AuditReasonMissing, audit_record, clean_reason
+from engagement import extension as engagement_extension
 from engagement.levels.selectors import level_ladder
 from engagement.points.services import points_reverse, points_spend
 from forum import hooks
@@ -251,7 +252,10 @@ def lottery_enter(*, actor, lottery):
         raise _entry_refusal(Lottery.objects.get(pk=lottery.pk), now) or Conflict(
             _("Entries are closed."), code="closed")
     spend = None
-    if lottery.points_cost:
+    voucher = None
+    if lottery.points_cost:  # a lottery ticket bought in the shop pays the cost instead of points
+        voucher = engagement_extension.voucher_use.ask(member=actor, kind="lottery_ticket", ref=f"lottery-{lottery.pk}")
+    if lottery.points_cost and voucher is None:
         spend = points_spend(member=actor, amount=lottery.points_cost, reason=SPEND_REASON, source=lottery,
                              note=lottery.title)  # raises InsufficientPoints: the whole entry rolls back
     try:

@@ -22,7 +22,9 @@ ITEMS = [
     ("lottery-ticket", "抽奖券", "lottery_ticket", 50, None, 5, "", "参加下一次社区抽奖。"),
     ("makeup-card", "补签卡", "makeup_card", 80, 100, 3, "", "补上一天漏掉的签到。"),
     ("frame-gold", "金色头像框", "decoration", 500, None, 1, "", "个人主页装扮。Profile decoration."),
+    ("badge-supporter", "徽章：社区支持者", "badge", 400, None, 1, "", "一枚只能用积分换到的徽章。A badge only points can buy."),
 ]
+BADGE = ("supporter", "社区支持者", "用积分支持社区的成员", "💖")
 ADDRESS = {"recipient": "演示收件人", "phone": "13800000000", "address": "上海市徐汇区演示路 1 号（演示数据）"}
 
 
@@ -32,13 +34,19 @@ def _member(ctx, name):
 
 @transaction.atomic
 def seed_demo(ctx):
+    from engagement.badges.models import Badge
+
+    badge, _created = Badge.objects.get_or_create(slug=BADGE[0], defaults={
+        "name": BADGE[1], "description": BADGE[2], "icon": BADGE[3], "rule": Badge.Rule.MANUAL, "position": 90})
     for order, (slug, name, kind, price, stock, limit, title, desc) in enumerate(ITEMS):
         ShopItem.objects.get_or_create(slug=slug, defaults={
             "name": name, "kind": kind, "price": price, "stock": stock, "per_member_limit": limit,
-            "title_text": title, "description": desc, "sort_order": order})
+            "title_text": title, "description": desc, "sort_order": order,
+            "badge": badge if kind == "badge" else None, "decoration_style": "gold" if kind == "decoration" else ""})
     operator = User.objects.filter(is_staff=True).order_by("pk").first()
     plan = [("chen_wei", "mug", "shipped"), ("wang_fang", "title-helper", ""), ("emma_li", "mug", "placed"),
-            ("liu_yang", "title-night-owl", "")]
+            ("liu_yang", "title-night-owl", ""), ("chen_wei", "frame-gold", ""), ("jack_dev", "makeup-card", ""),
+            ("sophie_w", "badge-supporter", "")]
     for username, slug, want in plan:
         member = _member(ctx, username)
         if member is None:

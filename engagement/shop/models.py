@@ -22,6 +22,7 @@ class ShopItem(models.Model):
     class Kind(models.TextChoices):
         PHYSICAL = "physical", _("physical goods")
         TITLE = "title", _("title next to the name")
+        BADGE = "badge", _("badge")
         DECORATION = "decoration", _("profile decoration")
         LOTTERY_TICKET = "lottery_ticket", _("lottery ticket")
         MAKEUP_CARD = "makeup_card", _("make-up check-in card")
@@ -32,6 +33,11 @@ class ShopItem(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PHYSICAL)
     title_text = models.CharField(_("title text"), max_length=20, blank=True,
                                   help_text=_("For titles: the words shown next to the member's name."))
+    badge = models.ForeignKey("badges.Badge", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("badge"), help_text=_("For badges: the badge the member receives."))
+    decoration_style = models.CharField(_("decoration style"), max_length=12, blank=True, choices=[
+        ("gold", _("gold")), ("jade", _("jade")), ("flame", _("flame"))],
+        help_text=_("For profile decorations: the frame shown around the member's avatar and name."))
     price = models.PositiveIntegerField(_("price in points"))
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty: unlimited."))
     per_member_limit = models.PositiveSmallIntegerField(_("limit per member"), default=0,
@@ -62,6 +68,19 @@ class ShopItem(models.Model):
     def is_physical(self):
         return self.kind == self.Kind.PHYSICAL
 
+    @property
+    def is_voucher(self):
+        """Held until used: a make-up card or a lottery ticket."""
+        return self.kind in (self.Kind.MAKEUP_CARD, self.Kind.LOTTERY_TICKET)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.BADGE and not self.badge_id:
+            raise ValidationError({"badge": _("Choose the badge this item gives.")})
+        if self.kind == self.Kind.DECORATION and not self.decoration_style:
+            raise ValidationError({"decoration_style": _("Choose the decoration's style.")})
+
     def on_sale(self, at=None):
         at = at or timezone.now()
         return (self.is_active and (self.sale_starts_at is None or self.sale_starts_at <= at)
@@ -90,6 +109,9 @@ class ShopOrder(models.Model):
     address = models.TextField(_("delivery address"), max_length=500, blank=True)
     tracking_note = models.CharField(_("tracking note"), max_length=200, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True,
+                                   help_text=_("Make-up cards and lottery tickets: when the voucher was used."))
+    used_for = models.CharField(_("used for"), max_length=60, blank=True)
     spend_entry = models.OneToOneField("points.PointsEntry", on_delete=models.PROTECT, related_name="shop_order",
                                        verbose_name=_("spend"))
     refund_entry = models.OneToOneField("points.PointsEntry", on_delete=models.PROTECT, null=True, blank=True,
@@ -126,3 +148,18 @@ class MemberTitle(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class MemberDecoration(models.Model):
+    """The profile decoration bought in the shop (one per member: a newer one replaces it), shown as
+    a frame on the member's name through {% member_flair %} (select_related("shop_decoration"))."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                  related_name="shop_decoration")
+    order = models.ForeignKey(ShopOrder, on_delete=models.CASCADE, related_name="decorations")
+    style = models.CharField(max_length=12)
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name

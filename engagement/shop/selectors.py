@@ -57,6 +57,21 @@ def shown_title(member):
         return None
 
 
+def shown_decoration(member):
+    """The shop decoration (style, name) framing the member's name, or None. It is read only when
+    the caller selected it with the member (select_related("shop_decoration"), as forum pages and
+    engagement.selectors.with_member_flair do), so a name never costs a query of its own."""
+    if member is None or not getattr(member, "pk", None):
+        return None
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if not type(member).shop_decoration.is_cached(member):
+        return None
+    try:
+        return member.shop_decoration
+    except ObjectDoesNotExist:
+        return None
+
 # --- economy health ----------------------------------------------------------------------------
 def _since(weeks):
     return timezone.now() - timedelta(weeks=weeks)

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.log import audit_record
+from engagement.badges import services as badges
 from engagement.points import services as points
 from forum.errors import Conflict, InvalidInput
 
 from . import permissions
-from .models import MemberTitle, ShopItem, ShopOrder
+from .models import MemberDecoration, MemberTitle, ShopItem, ShopOrder
 
 SPEND_REASON = "shop_redeem"
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -108,11 +109,59 @@ def shop_redeem(*, actor, item_id, request_key, recipient="", phone="", address=
         status=ShopOrder.Status.FULFILLED if virtual else ShopOrder.Status.PLACED,
         fulfilled_at=now if virtual else None,
     )
-    if item.kind == ShopItem.Kind.TITLE:
-        MemberTitle.objects.update_or_create(member_id=actor.pk, defaults={
-            "order": order, "text": item.title_text or item.name[:20], "created_at": now})
+    _take_effect(order, item, actor, now)
     order.duplicate = False
     return order
+
+
+def _order_note(order):
+    return f"shop order #{order.pk}"
+
+
+def _take_effect(order, item, member, now):
+    """What a virtual item does on redemption, in the same transaction: a title or a decoration shows
+    next to the name, a badge is held; make-up cards and lottery tickets wait, unused, until
+    checkin_makeup or lottery_enter asks for one (use_voucher)."""
+    if item.kind == ShopItem.Kind.TITLE:
+        MemberTitle.objects.update_or_create(member_id=member.pk, defaults={
+            "order": order, "text": item.title_text or item.name[:20], "created_at": now})
+    elif item.kind == ShopItem.Kind.DECORATION:
+        MemberDecoration.objects.update_or_create(member_id=member.pk, defaults={
+            "order": order, "style": item.decoration_style or "gold", "name": item.name, "created_at": now})
+    elif item.kind == ShopItem.Kind.BADGE:
+        if item.badge_id is None:
+            raise Conflict(_("“%(item)s” has no badge to give: ask an operator.") % {"item": item.name},
+                           code="misconfigured")
+        badges.badge_give_bought(member=member, badge=item.badge, note=_order_note(order))
+
+
+def _undo_effect(order, item):
+    MemberTitle.objects.filter(order=order).delete()
+    MemberDecoration.objects.filter(order=order).delete()
+    if item.kind == ShopItem.Kind.BADGE and item.badge_id:
+        badges.badge_take_back_bought(member=order.member, badge=item.badge, note=_order_note(order))
+
+
+def use_voucher(*, member, kind, ref):
+    """Use up one unused make-up card or lottery ticket of the member (the oldest first), inside the
+    caller's transaction and under the order's row lock, so one card pays once. Returns a reference
+    ("shop-order-<id>") or None when the member holds none. Connected to extension.voucher_use."""
+    if kind not in (ShopItem.Kind.MAKEUP_CARD, ShopItem.Kind.LOTTERY_TICKET):
+        return None
+    with transaction.atomic():
+        order = ShopOrder.objects.select_for_update(of=("self",)).filter(
+            member_id=member.pk, item__kind=kind, status=ShopOrder.Status.FULFILLED,
+            used_at__isnull=True).order_by("created_at", "id").first()
+        if order is None:
+            return None
+        order.used_at, order.used_for = timezone.now(), str(ref)[:60]
+        order.save(update_fields=["used_at", "used_for"])
+    return f"shop-order-{order.pk}"
+
+
+def vouchers_held(*, member, kind):
+    return ShopOrder.objects.filter(member_id=member.pk, item__kind=kind, status=ShopOrder.Status.FULFILLED,
+                                    used_at__isnull=True).count()
 
 
 def _locked_order(order_id):
@@ -176,10 +225,12 @@ def order_cancel(*, actor, order_id, reason):
         return order
     if order.status == ShopOrder.Status.SHIPPED:
         raise Conflict(_("A shipped order cannot be cancelled."), code="wrong_status")
+    if order.used_at is not None:
+        raise Conflict(_("This voucher was already used: the order cannot be cancelled."), code="used")
     refund = points.points_reverse(entry=order.spend_entry, note=reason[:200])
     if item.stock is not None:
         ShopItem.objects.filter(pk=item.pk).update(stock=item.stock + 1)
-    MemberTitle.objects.filter(order=order).delete()
+    _undo_effect(order, item)
     order.status, order.cancelled_at = ShopOrder.Status.CANCELLED, timezone.now()
     order.cancel_reason, order.refund_entry = reason, refund
     order.save(update_fields=["status", "cancelled_at", "cancel_reason", "refund_entry"])

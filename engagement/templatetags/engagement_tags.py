@@ -16,7 +16,7 @@ from engagement.badges.selectors import chosen_badge
 from engagement.badges.selectors import member_badges as member_badges_list
 from engagement.checkin.selectors import checkin_count_today as count_today
 from engagement.levels.selectors import member_level as level_of
-from engagement.shop.selectors import shown_title
+from engagement.shop.selectors import shown_decoration, shown_title
 
 register = template.Library()
 
@@ -36,7 +36,7 @@ def member_badge(member):
 def member_flair(member):
     level = level_of(member) if member else None
     return {"level": level if level and level.number else None, "badge": chosen_badge(member),
-            "shop_title": shown_title(member)}
+            "shop_title": shown_title(member), "decoration": shown_decoration(member)}
 
 
 @register.inclusion_tag("engagement/includes/member_badges.html")

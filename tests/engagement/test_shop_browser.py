@@ -1,7 +1,7 @@
 """In a real browser: a member redeems a physical item with a delivery address and sees the order;
 an operator opens the order desk (where the address is shown), fulfils and ships it; the member sees
 it shipped with its tracking note. Screenshots go to artifacts/browser/shop-*.png.
-(The newcomer checklist and bounty parts of issue 22 are not built yet.)"""
+(The newcomer checklist part of issue 22 is in test_tasks_browser.py.)"""
 
 import os
 
