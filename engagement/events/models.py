@@ -58,6 +58,9 @@ class Event(models.Model):
     def status(self):
         return self.status_at(timezone.now())
 
+    def is_running_at(self, at):
+        return self.cancelled_at is None and self.starts_at <= at < self.ends_at
+
 
 class EventMultiplier(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="multipliers")

@@ -68,11 +68,6 @@ class ShopItem(models.Model):
     def is_physical(self):
         return self.kind == self.Kind.PHYSICAL
 
-    @property
-    def is_voucher(self):
-        """Held until used: a make-up card or a lottery ticket."""
-        return self.kind in (self.Kind.MAKEUP_CARD, self.Kind.LOTTERY_TICKET)
-
     def clean(self):
         from django.core.exceptions import ValidationError
 
