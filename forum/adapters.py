@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from . import services
+from .lib.mail import mail_subject
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +16,10 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return banned_response(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def format_email_subject(self, subject):
+        """allauth's subjects as one line of plain text (its own join keeps control characters)."""
+        return mail_subject(super().format_email_subject(subject))
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
