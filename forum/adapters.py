@@ -3,6 +3,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from . import services
 from .lib.mail import mail_subject
+from .lib.redirects import safe_next
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,6 +17,11 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return banned_response(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def is_safe_url(self, url):
+        """allauth's next= (sign in, sign up, sign out) through the site's one check as well."""
+        request = getattr(self, "request", None)
+        return super().is_safe_url(url) and (request is None or safe_next(request, url) is not None)
 
     def format_email_subject(self, subject):
         """allauth's subjects as one line of plain text (its own join keeps control characters)."""
