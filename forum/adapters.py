@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from . import services
+from .lib.mail import mail_subject
+from .lib.redirects import safe_next
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +17,15 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return banned_response(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def is_safe_url(self, url):
+        """allauth's next= (sign in, sign up, sign out) through the site's one check as well."""
+        request = getattr(self, "request", None)
+        return super().is_safe_url(url) and (request is None or safe_next(request, url) is not None)
+
+    def format_email_subject(self, subject):
+        """allauth's subjects as one line of plain text (its own join keeps control characters)."""
+        return mail_subject(super().format_email_subject(subject))
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

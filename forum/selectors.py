@@ -127,6 +127,12 @@ def topic_get(*, topic_id, user):
     return topic
 
 
+def topic_opening_html(*, topic):
+    """The opening post's sanitised HTML when it is visible, else "" (a topic page's meta description)."""
+    return (Post.objects.filter(topic=topic, number=1, is_hidden=False, is_deleted=False)
+            .values_list("html", flat=True).first()) or ""
+
+
 def post_queryset(*, user):
     qs = Post.objects.select_related("author", "reply_to__author", *hooks.member_related("author"))
     if user.is_authenticated:

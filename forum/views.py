@@ -10,6 +10,7 @@ and renders; every rule lives in forum.services / forum.permissions.
   that every write bumps, so they are never stale.
 """
 
+import html
 from functools import wraps
 
 from django.conf import settings
@@ -20,8 +21,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,6 +82,36 @@ def _anonymous_fragment(request, *, scope, ident, name, parts, template, build):
         render=lambda: _render_fragment(request, template, build()),
     )
     return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
+
+
+def _topic_head_context(request, topic):
+    # the opening post's text (its HTML's entities decoded: it is text now, escaped again by the template)
+    description = " ".join(html.unescape(strip_tags(selectors.topic_opening_html(topic=topic))).split())
+    description = Truncator(description).chars(200) or topic.category.name
+    url = request.build_absolute_uri(topic.get_absolute_url())
+    author = topic.author
+    return {
+        "title": topic.title, "description": description, "url": url,
+        "json_ld": {
+            "@context": "https://schema.org", "@type": "DiscussionForumPosting",
+            "headline": topic.title, "text": description, "url": url,
+            "datePublished": topic.created_at.isoformat(),
+            "author": {"@type": "Person", "name": author.name,
+                       "url": request.build_absolute_uri(reverse("forum:member", args=[author.username]))},
+            "commentCount": topic.reply_count,
+        },
+    }
+
+
+def _topic_head(request, topic):
+    """OpenGraph / Twitter meta and the DiscussionForumPosting JSON-LD of a topic page: the same for
+    every reader who may see the topic, cached under the topic's version like the page body."""
+    html = fragment_cache.cached_fragment(
+        scope="topic", ident=topic.pk, name="head",
+        parts=(get_language(), request.build_absolute_uri("/")),
+        render=lambda: _render_fragment(request, "forum/includes/topic_head.html", _topic_head_context(request, topic)),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped, JSON-LD escaped
 
 
 def post_url(post):
@@ -169,7 +201,8 @@ def _topic_body_context(request, topic, page_number, *, reply_form=None):
 
 
 def _render_topic(request, topic, page_number, *, status=200, error=None, reply_form=None, reply_to=None):
-    context = {"topic": topic, "category": topic.category, "error": error, "reply_to": reply_to}
+    context = {"topic": topic, "category": topic.category, "error": error, "reply_to": reply_to,
+               "head": _topic_head(request, topic)}
     fragment = None
     if status == 200 and reply_form is None:
         fragment = _anonymous_fragment(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.log import audit_record
 from engagement.points.services import points_award
 from forum.errors import InvalidInput
+from forum.lib.mail import mail_subject
 from forum.models import Notification, Post, PostVote, User
 from forum.services import notification_create
 
@@ -190,7 +191,9 @@ def recall_send_emails(*, campaign_id):
             member = recipient.member
             last = getattr(getattr(member, "lifecycle", None), "last_active_at", None)
             message = EmailMessage(
-                subject=render_message(campaign.subject, member=member, bonus=campaign.bonus_points, last_active=last),
+                # one line of plain text: a member's name or the template cannot add a header or a break
+                subject=mail_subject(render_message(campaign.subject, member=member, bonus=campaign.bonus_points,
+                                                    last_active=last)),
                 body=render_message(campaign.body, member=member, bonus=campaign.bonus_points, last_active=last),
                 to=[member.email], connection=connection)
             try:

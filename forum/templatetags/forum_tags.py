@@ -2,10 +2,13 @@
 keep the list's own parameters, a plain-text excerpt of rendered post HTML, and the page slots other
 apps fill (forum.hooks.page_slots)."""
 
+import json
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.html import format_html_join, strip_tags
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from forum import hooks, permissions
@@ -51,6 +54,18 @@ def page_href(params, number):
     else:
         query.pop("page", None)
     return "?" + urlencode(query) if query else "?"
+
+
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026",
+                        ord("\u2028"): "\\u2028", ord("\u2029"): "\\u2029"}
+
+
+@register.filter
+def json_ld(data):
+    """`data` as a <script type="application/ld+json"> element, escaped as json_script does: no
+    `<`, `>` or `&` is left in the JSON, so member text cannot close the element (`</script>`)."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
 @register.filter

@@ -46,7 +46,8 @@ class Scanner(HTMLParser):
                     value.strip().lower().startswith(("javascript:", "data:text/html")):
                 self.problems.append(f"<{tag} {name}={value}>")
         attrs = dict(attrs)
-        if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
+        if tag == "script" and "src" not in attrs and attrs.get("type") not in ("application/json",
+                                                                                "application/ld+json"):
             self.problems.append("inline <script>")
         if tag in ("iframe", "object", "embed", "xss", "style"):
             self.problems.append(f"<{tag}>")

@@ -440,7 +440,7 @@
     if (m.type === "notification" && this.toasts) {
       var toast = document.createElement("a");
       toast.className = "live-toast";
-      toast.href = m.url || "#";
+      toast.href = /^\/(?![\/\\])/.test(m.url || "") ? m.url : "#"; // a path on this site, never a scheme
       toast.textContent = m.text;
       toast.setAttribute("role", "status");
       this.toasts.appendChild(toast);
