@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("engagement.kol.urls")),
     path("", include("engagement.lifecycle.urls")),
     path("", include("engagement.shop.urls")),
+    path("", include("engagement.bounties.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),
