@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("engagement.lifecycle.urls")),
     path("", include("engagement.shop.urls")),
     path("", include("engagement.bounties.urls")),
+    path("", include("engagement.tips.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),

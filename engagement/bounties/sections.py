@@ -82,7 +82,7 @@ def new_topic_bounty(request, data=None):
 
 def accept_button(request, post, topic):
     user = request.user
-    if (SECTION_KEY not in (topic.sections or ()) or user.pk != topic.author_id or post.number == 1
+    if (services.OPEN_KEY not in (topic.sections or ()) or user.pk != topic.author_id or post.number == 1
             or post.author_id == user.pk):
         return []
     return [format_html(

@@ -23,6 +23,7 @@ from .models import Bounty, BountyPayout
 from .rules import bounty_rules
 
 SECTION_KEY = "bounty"
+OPEN_KEY = "bounty_open"  # carried while open: the asker's accept buttons need no query (no renderer)
 
 
 def clean_amount(amount):
@@ -53,6 +54,7 @@ def bounty_offer(*, actor, topic, amount, now=None):
     bounty = Bounty.objects.create(topic=topic, asker=actor, amount=amount, expiry_rule=rule, escrow_entry=escrow,
                                    expires_at=now + timedelta(days=rules["DAYS"]), created_at=now)
     hooks.topic_sections.show(topic_id=topic.pk, key=SECTION_KEY)
+    hooks.topic_sections.show(topic_id=topic.pk, key=OPEN_KEY)
     return bounty
 
 
@@ -79,6 +81,7 @@ def _close(bounty, status, *, actor=None, post=None, now=None):
     bounty.closed_at = now or timezone.now()
     bounty.closed_by = actor
     bounty.save(update_fields=["status", "accepted_post", "closed_at", "closed_by"])
+    hooks.topic_sections.hide(topic_id=bounty.topic_id, key=OPEN_KEY)
     bump_topic(bounty.topic_id)
 
 

@@ -57,7 +57,7 @@ def test_offer_holds_the_points_in_escrow_once(asker, topic):
     assert balance(asker) == 200
     assert bounty.escrow_entry.amount == -100 and bounty.escrow_entry.reason == "bounty_escrow"
     topic.refresh_from_db()
-    assert "bounty" in topic.sections
+    assert topic.sections == ["bounty", "bounty_open"]
     with pytest.raises(Conflict):
         services.bounty_offer(actor=asker, topic=topic, amount=100)
     assert balance(asker) == 200
@@ -88,6 +88,8 @@ def test_accept_pays_the_answer_author_exactly_once(asker, topic, django_capture
             services.bounty_accept(actor=asker, topic_id=topic.pk, post_id=post.pk)
     assert balance(first.author) == 120 and balance(second.author) == 0 and balance(asker) == 180
     assert Notification.objects.filter(recipient=first.author, message__contains="120").exists()
+    topic.refresh_from_db()
+    assert topic.sections == ["bounty"]
     assert accounts_out_of_balance() == []
 
 
