@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.openapi.docs import render_template
 
 from engagement.api import register as register_engagement
+from engagement.bounties.api import register as register_bounties
 from engagement.events.api import register as register_events
 from engagement.lotteries.api import register as register_lotteries
 from engagement.polls.api import register as register_polls
@@ -64,4 +65,5 @@ register_events(api)
 register_shop(api)
 register_tips(api)
 register_tasks(api)
+register_bounties(api)
 register_search(api)

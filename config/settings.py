@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "engagement.shop",
     "engagement.tips",
     "engagement.tasks",
+    "engagement.bounties",
     "realtime",
     "search",
     "cms",
@@ -219,6 +220,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leaderboards-rebuild": {"task": "engagement.leaderboards.tasks.leaderboards_rebuild_task", "schedule": 3600},
     # polls and lotteries: close (and draw) those whose timed task was lost or late
     "polls-close-overdue": {"task": "engagement.polls.tasks.polls_close_overdue_task", "schedule": 60},
+    # bounties: close those past their deadline (refund or split, by each bounty's rule)
+    "bounties-expire-overdue": {"task": "engagement.bounties.tasks.bounties_expire_overdue_task", "schedule": 300},
     "lotteries-close-overdue": {"task": "engagement.lotteries.tasks.lotteries_close_overdue_task", "schedule": 60},
     # forum moderation: pins with an end date come down on time
     "forum-pins-expire": {"task": "forum.tasks.pins_expire_task", "schedule": 300},

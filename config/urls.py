@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("engagement.lifecycle.urls")),
     path("", include("engagement.shop.urls")),
     path("", include("engagement.tasks.urls")),
+    path("", include("engagement.bounties.urls")),
+    path("", include("engagement.tips.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),

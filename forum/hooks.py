@@ -235,7 +235,19 @@ class TopicTools(_Connectable):
         return [link for fn in list(self._fns) for link in fn(user, topic)]
 
 
+class PostTools(_Connectable):
+    """Controls other apps add to a post's actions row, for the signed-in member reading it
+    (engagement.tips: the tip button; engagement.bounties: "Accept this answer" for the asker).
+    connect(fn): fn(request, post, topic) returns HTML fragments (safe strings). It runs for every
+    post on a member's page and must run no query: decide from the post, the topic and the user,
+    and let the endpoint the control posts to check the rest (with a clear message)."""
+
+    def render(self, request, post, topic):
+        return [str(part) for fn in list(self._fns) for part in fn(request, post, topic)]
+
+
 topic_sections = TopicSections("topic_sections")
+post_tools = PostTools("post_tools")
 topic_tools = TopicTools("topic_tools")
 topic_form = FormSections("topic_form", "Sections of the new-topic form; save(topic=, actor=) after topic_create.")
 

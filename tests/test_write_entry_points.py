@@ -268,9 +268,35 @@ def _featured_admin(w):
                 lambda: _fresh(w["topic"]).is_featured, refused_as="member")
 
 
+def _bounty(w):
+    from engagement.bounties import services as bounty_services
+    from engagement.bounties.models import Bounty
+    from engagement.points import services as points_services
+
+    existing = Bounty.objects.filter(topic=w["topic"]).first()
+    if existing is not None:  # the guest test builds every scenario in one world
+        return existing
+    points_services.points_adjust(actor=w["staff"], member=w["author"], amount=50, reason="seed")
+    return bounty_services.bounty_offer(actor=w["author"], topic=w["topic"], amount=20)
+
+
+def _bounty_resolved(bounty):
+    return lambda: not _fresh(bounty).is_open
+
+
+def _bounty_resolve(w):
+    bounty = _bounty(w)
+    return Case(f"/bounties/{bounty.pk}/resolve/", {"post": "", "reason": "abandoned"}, _bounty_resolved(bounty))
+
+
 # --- the API's staff operations ----------------------------------------------------------------------------
 def _api(path, body, changed):
     return Case(path, body, changed, json=True)
+
+
+def _api_bounty_resolve(w):
+    bounty = _bounty(w)
+    return _api(f"/api/v1/bounties/{bounty.pk}/resolve", {"reason": "abandoned"}, _bounty_resolved(bounty))
 
 
 def _api_claim(w):
@@ -398,6 +424,8 @@ ENTRY_POINTS = {
     "url lifecycle:template_edit": _template_edit,
     "url shop:index": READ, "url shop:manage": READ, "url shop:order_action": _order_action, "url shop:item": MEMBER,
     "url shop:my_orders": READ, "url shop:economy": READ, "url tasks:checklist": READ, "url tasks:card": READ,
+    "url bounties:list": READ, "url bounties:accept": MEMBER, "url bounties:resolve": _bounty_resolve,
+    "url tips:tip_post": MEMBER,
     # cms and search pages
     "url cms:featured": READ, "url cms:feature_topic": _feature_topic, "url cms:feature_post": _feature_post,
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
@@ -423,6 +451,8 @@ ENTRY_POINTS = {
     "api POST /api/v1/shop/orders/{order_id}/ship": _api_order("ship", ShopOrder.Status.SHIPPED),
     "api POST /api/v1/shop/orders/{order_id}/cancel": _api_order("cancel", ShopOrder.Status.CANCELLED),
     "api POST /api/v1/tips/posts/{post_id}": MEMBER,
+    "api POST /api/v1/bounties/topics/{topic_id}/accept": MEMBER,
+    "api POST /api/v1/bounties/{bounty_id}/resolve": _api_bounty_resolve,
     # the Django admin's actions
     "admin forum.Topic topic_pin": _admin_verb(Topic, "topic_pin", lambda t: t.is_pinned),
     "admin forum.Topic topic_unpin": _admin_verb(Topic, "topic_unpin", lambda t: not t.is_pinned),

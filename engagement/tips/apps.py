@@ -7,3 +7,6 @@ class TipsConfig(AppConfig):
     label = "tips"
     verbose_name = _("Tips")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks  # noqa: F401

@@ -26,3 +26,13 @@ def topic_tool_links(context, topic):
         return ""
     return format_html_join("", '<a class="button button-small" href="{}">{}</a>',
                             ((url, label) for label, url in hooks.topic_tools.links(user, topic)))
+
+
+@register.simple_tag(takes_context=True)
+def post_tools(context, post, topic):
+    """{% post_tools post topic %}: other apps' controls on a post for the signed-in reader (forum.hooks.post_tools)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not post.is_visible:
+        return ""
+    return mark_safe("".join(hooks.post_tools.render(request, post, topic)))  # noqa: S308 - rendered templates
