@@ -39,7 +39,7 @@ class AcceptIn(Schema):
     post_id: int
 
 
-class ResolveIn(Schema):
+class BountyResolveIn(Schema):
     post_id: int | None = Field(None, description="award to this reply; empty refunds the asker")
     reason: str = Field(min_length=1, max_length=500)
 
@@ -70,7 +70,7 @@ def bounty_accept(request, payload: AcceptIn, topic_id: int = ID):
 
 @router.post("/bounties/{bounty_id}/resolve", response={200: BountyOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="A moderator resolves an abandoned bounty (award or refund; audited)")
-def bounty_resolve(request, payload: ResolveIn, bounty_id: int = ID):
+def bounty_resolve(request, payload: BountyResolveIn, bounty_id: int = ID):
     return bounty_out(services.bounty_resolve(actor=request.auth, bounty_id=bounty_id, post_id=payload.post_id,
                                               reason=payload.reason))
 

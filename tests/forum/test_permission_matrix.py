@@ -112,6 +112,28 @@ def _tip(client, w):
                  {"amount": 5, "request_key": "matrix"})
 
 
+def _bounty(w):
+    """A bounty by the member persona on a topic in alpha, with a reply by the owner to accept."""
+    from engagement.bounties import services as bounties
+    from engagement.points import services as points
+
+    asker = w["people"]["member"]
+    points.points_adjust(actor=w["people"]["staff"], member=asker, amount=50, reason="matrix", key="bounty-matrix")
+    topic = TopicFactory.create(author=asker, category=w["topics"]["alpha"].category, title="A bounty question")
+    answer = services.post_create(actor=w["owner"], topic=topic, body="an answer")
+    return bounties.bounty_offer(actor=asker, topic=topic, amount=20), answer
+
+
+def _bounty_accept(client, w):
+    bounty, answer = _bounty(w)
+    return _json(client, "post", f"/api/v1/bounties/topics/{bounty.topic_id}/accept", {"post_id": answer.pk})
+
+
+def _bounty_resolve(client, w):
+    bounty, _answer = _bounty(w)
+    return _json(client, "post", f"/api/v1/bounties/{bounty.pk}/resolve", {"reason": "abandoned"})
+
+
 # (name, operation in the schema, request, personas allowed)
 CASES = [
     ("topic_create", "POST /api/v1/topics",
@@ -189,6 +211,9 @@ CASES = [
     ("shop_cancel", "POST /api/v1/shop/orders/{order_id}/cancel", _shop_order_verb("cancel", {"reason": "test"}),
      MODS_GLOBAL),
     ("tip", "POST /api/v1/tips/posts/{post_id}", _tip, {"member"}),
+    # bounties: only the asker accepts; moderators of the topic's category resolve
+    ("bounty_accept", "POST /api/v1/bounties/topics/{topic_id}/accept", _bounty_accept, {"member"}),
+    ("bounty_resolve", "POST /api/v1/bounties/{bounty_id}/resolve", _bounty_resolve, MODS_IN),
 ]
 
 
