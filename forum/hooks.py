@@ -15,6 +15,7 @@ imported from their AppConfig.ready(), so one grep (`hooks.`) shows every listen
 import logging
 
 from django.db import transaction
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +276,7 @@ class TemplateSlots:
         "topic_mark": "after a topic's title in topic lists; args: topic",
         "topic_controls": "under the title on a topic's page; args: topic",
         "post_controls": "in a reply's row of actions; args: post",
+        "index_top": "on top of the forum index, under its title (tasks: the newcomer card, loaded by htmx)",
     }
 
     def __init__(self):
@@ -294,51 +296,7 @@ class TemplateSlots:
         return bool(self._renderers[slot])
 
     def render(self, slot, context, *args):
-        from django.utils.safestring import mark_safe
-
         return mark_safe("".join(str(render(context, *args)) for _, render in self._renderers[slot]))
 
 
 template_slots = TemplateSlots()
-
-
-class PageSlots:
-    """Places on forum pages where another app shows a fragment of its own, loaded by htmx after the
-    page (engagement.tasks: the newcomer checklist card on the forum index). The forum page stays
-    the same for everyone (and cacheable); the fragment is the other app's view, with its own checks.
-
-    - register(slot, url_name, members_only=True): the URL name of a GET view returning the
-      fragment (204 for nothing to show).
-    - urls(slot, user) -> the URLs to load on that slot for this reader (no query).
-    Rendered with `{% load forum_tags %}{% page_slot "index_top" %}`."""
-
-    def __init__(self, name, doc=""):
-        self.name = name
-        self.__doc__ = doc or self.__doc__
-        self._slots = {}
-
-    def register(self, slot, url_name, *, members_only=True):
-        entries = self._slots.setdefault(slot, [])
-        if all(existing[0] != url_name for existing in entries):
-            entries.append((url_name, members_only))
-        return url_name
-
-    def unregister(self, slot, url_name):
-        self._slots[slot] = [e for e in self._slots.get(slot, []) if e[0] != url_name]
-
-    def urls(self, slot, user):
-        from django.urls import NoReverseMatch, reverse
-
-        signed_in = bool(getattr(user, "is_authenticated", False))
-        found = []
-        for url_name, members_only in self._slots.get(slot, []):
-            if members_only and not signed_in:
-                continue
-            try:
-                found.append(reverse(url_name))
-            except NoReverseMatch:
-                continue
-        return found
-
-
-page_slots = PageSlots("page_slots")

@@ -3,6 +3,7 @@ towards the member's tasks (after the event's own transaction committed; no poll
 
 from engagement import extension
 from forum import hooks
+from forum.lib import slots
 
 from .models import Task
 from .services import task_progress_record
@@ -10,7 +11,7 @@ from .services import task_progress_record
 T = Task.Trigger
 
 # the newcomer checklist card on top of the forum index, for members who have steps left
-hooks.page_slots.register("index_top", "tasks:card")
+hooks.template_slots.register("index_top", slots.fragment("tasks:card", "index_top"))
 
 
 def _category_id(post):

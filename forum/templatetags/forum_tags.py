@@ -1,13 +1,13 @@
 """Template helpers of the forum pages: permission questions for one post, pagination links that
-keep the list's own parameters, a plain-text excerpt of rendered post HTML, and the page slots other
-apps fill (forum.hooks.page_slots)."""
+keep the list's own parameters, a plain-text excerpt of rendered post HTML, and the template slots other
+apps fill (forum.hooks.template_slots)."""
 
 import json
 from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -77,13 +77,3 @@ def excerpt(html, length=160):
 def hook(context, slot, *args):
     """{% hook "member_badge" member %}: what other apps registered for this slot (forum.hooks.template_slots)."""
     return hooks.template_slots.render(slot, context, *args)
-
-
-@register.simple_tag(takes_context=True)
-def page_slot(context, slot):
-    """The fragments other apps registered for this slot of the page (forum.hooks.page_slots),
-    each loaded by htmx once the page is shown."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return format_html_join("", '<div hx-get="{}" hx-trigger="load" hx-swap="outerHTML" data-page-slot="{}"></div>',
-                            ((url, slot) for url in hooks.page_slots.urls(slot, user)))
