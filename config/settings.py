@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # NUL bytes, lone surrogates and control characters in the path, query or body: 400 before any view
     "forum.lib.badtext.RefuseBadTextMiddleware",
+    # a deadlock or serialization failure that outlived forum.lib.db.retry_transient: 503, not 500
+    "forum.lib.db.TransientErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -202,8 +204,19 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Delivery, in one place (docs: README "Faults"). A task is acknowledged only after it ran to the
+# end (acks_late), and a worker killed mid-task (SIGKILL, OOM) gives its message back
+# (reject_on_worker_lost), so another worker runs it again: tasks are idempotent. Each worker
+# process reserves one message at a time (prefetch 1). Redis hands an unacknowledged message to
+# another worker after the visibility timeout: minutes, not the default hour, and longer than the
+# slowest task (the KOL scoring, under two minutes at 100k members). Effects owed after a commit
+# also sit in the outbox (forum.outbox), swept every minute, so a broker that loses its queue
+# loses nothing either.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
@@ -223,6 +236,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # bounties: close those past their deadline (refund or split, by each bounty's rule)
     "bounties-expire-overdue": {"task": "engagement.bounties.tasks.bounties_expire_overdue_task", "schedule": 300},
     "lotteries-close-overdue": {"task": "engagement.lotteries.tasks.lotteries_close_overdue_task", "schedule": 60},
+    # the outbox: send again every after-commit effect not done by its deadline (forum.outbox)
+    "forum-outbox-sweep": {"task": "forum.tasks.outbox_sweep", "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60)},
     # forum moderation: pins with an end date come down on time
     "forum-pins-expire": {"task": "forum.tasks.pins_expire_task", "schedule": 300},
     # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
@@ -354,6 +369,9 @@ HUOLI = {
     "ANON_PAGE_CACHE_SECONDS": env.int("ANON_PAGE_CACHE_SECONDS", default=60),
     # the new-topic form asks this endpoint for similar titles while the member types (search app)
     "TITLE_SUGGEST_URL": "/search/suggest/",
+    # the transactional outbox (forum.outbox): an after-commit effect not done this long after
+    # it was owed is sent to Celery again by the sweep (beat, every OUTBOX_SWEEP_SECONDS)
+    "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),
 }
 
 # --- security ---------------------------------------------------------------------------------

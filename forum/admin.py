@@ -28,7 +28,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from . import cache as fragment_cache
 from .errors import ForumError, InvalidInput
 from .images import avatar_process
-from .models import ApiToken, Bookmark, Category, Notification, Post, PostVote, Tag, Topic, User
+from .models import ApiToken, Bookmark, Category, Notification, OutboxMessage, Post, PostVote, Tag, Topic, User
 from .moderation import registry
 
 # --- members ----------------------------------------------------------------------------------
@@ -355,3 +355,25 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
     pass
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: after-commit effects still owed (forum.outbox). The sweep sends them again; one
+    that failed MAX_ATTEMPTS times waits here with its last error (`manage.py outbox_relay --all`
+    tries again once the cause is fixed)."""
+
+    list_display = ("id", "task", "args", "created_at", "attempts", "due_at", "done_at")
+    list_filter = (("done_at", admin.EmptyFieldListFilter), "task")
+    search_fields = ("task", "last_error")
+    readonly_fields = ("task", "args", "created_at", "due_at", "attempts", "done_at", "last_error")
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from .api_schemas import (
     api_errors,
 )
 from .errors import ForumError, InvalidInput, RateLimited
+from .lib.db import is_transient
 from .tokens import MEMBER_AUTH, READ_AUTH
 
 router = Router(tags=["forum"])
@@ -398,6 +400,15 @@ def install_error_handlers(api):
         return _error_response(api, request, status=422, code="validation_error",
                                message=message or _("The request is not valid."), field=fields[0])
 
+    def transient_error(request, exc):
+        if not is_transient(exc):
+            raise exc
+        response = _error_response(api, request, status=503, code="unavailable",
+                                   message=_("The service is briefly unavailable. Try again in a moment."))
+        response["Retry-After"] = "2"
+        return response
+
+    api.add_exception_handler(OperationalError, transient_error)
     api.add_exception_handler(ForumError, forum_error)
     api.add_exception_handler(PermissionDenied, permission_denied)
     api.add_exception_handler(Http404, not_found)

@@ -8,6 +8,9 @@ imported from their AppConfig.ready(), so one grep (`hooks.`) shows every listen
   back post never earns points, reaches a socket or the search index. Each receiver runs in its
   own on-commit callback with `robust=True`: one failing receiver is logged and does not stop the
   others or fail the request that already committed.
+- A *durable* receiver (`connect_durable`) runs inside the sender's transaction instead and only
+  writes outbox rows (forum.outbox): the after-commit work it owes (points, index upkeep,
+  notifications) then survives a broker that loses its queue or a process that dies after the commit.
 - A policy's checks run inside the service, before the write; a check raises NotAllowed (or
   RateLimited) to refuse and returns None to allow.
 """
@@ -39,8 +42,32 @@ class _Connectable:
 
 
 class Event(_Connectable):
+    def __init__(self, name, doc=""):
+        super().__init__(name, doc)
+        self._durable = []
+
+    def connect_durable(self, fn):
+        """Connect a receiver that owes work after the commit and must not lose it: it runs *inside*
+        the sender's transaction, and may only read and call `forum.outbox.enqueue` (whose rows
+        commit, or roll back, with the change). The outbox relays them to Celery after the commit."""
+        if fn not in self._durable:
+            self._durable.append(fn)
+        return fn
+
+    def disconnect(self, fn):
+        super().disconnect(fn)
+        if fn in self._durable:
+            self._durable.remove(fn)
+
     def send(self, **kwargs):
-        """Schedule every receiver to run after the current transaction commits."""
+        """Run the durable receivers now (their outbox rows join the transaction, one INSERT for
+        all), and schedule every other receiver to run after the current transaction commits."""
+        if self._durable:
+            from . import outbox
+
+            with outbox.batch():
+                for fn in list(self._durable):
+                    fn(**kwargs)
         for fn in list(self._fns):
             transaction.on_commit(lambda fn=fn: fn(**kwargs), robust=True)
 

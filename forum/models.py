@@ -348,6 +348,28 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
 
+class OutboxMessage(models.Model):
+    """A side effect owed after a commit (a Celery task and its arguments), written in the same
+    transaction as the change that owes it (the transactional outbox, forum.outbox). It is done
+    when the task has run to the end; until then the sweep sends it again after `due_at`."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(db_index=True)  # when the sweep may send it again
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], condition=Q(done_at__isnull=True), name="outbox_pending_due")]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
 # the moderation domain's tables live in forum/moderation/models.py (app label "forum")
 from .moderation.models import (  # noqa: E402, F401
     CategoryModerator,

@@ -9,8 +9,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import cache as fragment_cache
-from . import hooks, permissions
+from . import hooks, outbox, permissions
 from .errors import Conflict, InvalidInput, NotAllowed
+from .lib.db import retry_transient
 from .markdown import extract_mentions, render_markdown
 from .models import (
     Bookmark,
@@ -92,6 +93,7 @@ def _refresh_hot(topic_id, created_at):
 
 
 # --- topics and posts --------------------------------------------------------------------------
+@retry_transient
 @transaction.atomic
 def topic_create(*, actor, category, title, body, tags=()):
     if not isinstance(category, Category):
@@ -129,11 +131,12 @@ def topic_create(*, actor, category, title, body, tags=()):
     return topic
 
 
+@retry_transient
 @transaction.atomic
 def post_create(*, actor, topic, body, reply_to=None):
     body = _clean_body(body)
     # the row lock serialises replies to one topic: post numbers stay gap-free and unique
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_reply(actor, topic, source=body)
     if reply_to is not None:
         if not isinstance(reply_to, Post):
@@ -174,9 +177,10 @@ def _hold_for_approval(*, actor, post, title=""):
     return hold_if_needed(actor=actor, post=post, title=title)
 
 
+@retry_transient
 @transaction.atomic
 def post_edit(*, actor, post, body, title=None, reason=""):
-    post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category").get(pk=post.pk)
     permissions.check_edit_post(actor, post)
     body = _clean_body(body)
     topic = post.topic
@@ -208,7 +212,7 @@ def post_visibility_set(*, actor, post, field, value):
     """The write under every hide/delete/approve verb: set `field` (is_hidden, is_deleted, is_pending), keep
     the counters and caches right, send post_hidden. No permission check and no audit: callers are the
     verbs in forum.moderation, which do both (call one of those, not this)."""
-    post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category").get(pk=post.pk)
     was_visible = post.is_visible
     setattr(post, field, value)
     update = [field]
@@ -298,7 +302,7 @@ def topic_feature(*, actor, topic, featured, note=""):
     Conflict and writes nothing."""
     featured = bool(featured)
     note = _clean_feature_note(note) if featured else ""
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_feature(actor, topic)
     if topic.is_featured == featured:
         raise Conflict(_("This topic is already featured.") if featured else _("This topic is not featured."),
@@ -326,7 +330,7 @@ def post_feature(*, actor, post, featured, note=""):
     Hidden or deleted posts, and posts in hidden topics, cannot be featured."""
     featured = bool(featured)
     note = _clean_feature_note(note) if featured else ""
-    post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category").get(pk=post.pk)
     permissions.check_feature(actor, post.topic)
     if post.is_featured == featured:
         raise Conflict(_("This post is already featured.") if featured else _("This post is not featured."),
@@ -371,6 +375,7 @@ def topic_register_view(*, topic_id):
         Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + batch)
 
 
+@retry_transient
 @transaction.atomic
 def topic_mark_read(*, actor, topic, number):
     if not actor.is_authenticated:
@@ -385,6 +390,7 @@ def topic_mark_read(*, actor, topic, number):
 
 
 # --- votes -------------------------------------------------------------------------------------
+@retry_transient
 @transaction.atomic
 def post_vote(*, actor, post, value):
     """Set the actor's vote on a post to +1, -1 or 0 (withdraw). Repeating the same vote is a
@@ -396,7 +402,7 @@ def post_vote(*, actor, post, value):
         value = None
     if value not in (1, -1, 0):
         raise InvalidInput(_("A vote is +1, -1 or 0 to withdraw."), field="value")
-    post = Post.objects.select_for_update().select_related("topic__category").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category").get(pk=post.pk)
     permissions.check_vote(actor, post, value)
     existing = PostVote.objects.filter(post=post, user=actor).first()
     old = existing.value if existing else 0
@@ -440,6 +446,7 @@ def post_vote(*, actor, post, value):
 
 
 # --- bookmarks, subscriptions ------------------------------------------------------------------
+@retry_transient
 @transaction.atomic
 def bookmark_toggle(*, actor, post):
     permissions.check_member(actor)
@@ -451,6 +458,7 @@ def bookmark_toggle(*, actor, post):
     return True
 
 
+@retry_transient
 @transaction.atomic
 def topic_subscribe(*, actor, topic, subscribed):
     permissions.check_member(actor)
@@ -498,7 +506,7 @@ def notification_create(*, recipient, kind, message, url="", actor=None, topic=N
 def _schedule_post_notifications(post):
     from .tasks import post_notify
 
-    transaction.on_commit(lambda: post_notify.delay(post.pk))
+    outbox.enqueue(post_notify, post.pk)  # with the post, in its transaction: never lost
 
 
 @transaction.atomic

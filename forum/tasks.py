@@ -15,3 +15,19 @@ def pins_expire_task():
     from .moderation.pin import pins_expire
 
     return pins_expire()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_deliver(message_id):
+    """Run one outbox message's task (forum.outbox) and mark it done; safe to receive twice."""
+    from . import outbox
+
+    return outbox.deliver(message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_sweep():
+    """Send again the outbox messages that are past due (Celery beat, every minute)."""
+    from . import outbox
+
+    return outbox.sweep()

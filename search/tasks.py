@@ -1,12 +1,12 @@
 """Thin Celery tasks that keep the index up to date; ids in, safe to run twice."""
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from elastic_transport import TransportError
 
 from . import services
 
-RETRY = {"autoretry_for": (TransportError, OperationalError), "retry_backoff": True, "max_retries": 5,
+RETRY = {"autoretry_for": (TransportError, OperationalError, IntegrityError), "retry_backoff": True, "max_retries": 5,
          "acks_late": True}
 
 

@@ -13,7 +13,7 @@ import vulture
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("config", "forum", "cms", "engagement", "realtime", "search", "audit")
-DECORATORS = ["@register.*", "@router.*", "@*.connect", "@shared_task", "@app.task", "@hooks.register", "@admin.*",
+DECORATORS = ["@register.*", "@router.*", "@*.connect", "@*.connect_durable", "@shared_task", "@app.task", "@hooks.register", "@admin.*",
               "@receiver", "@api.*", "@*.register_lookup"]
 FRAMEWORK_NAMES = ["Command", "handle", "add_arguments", "ready", "Meta", "clean", "clean_*", "save", "__str__",
                    "get_*", "has_*_permission", "formfield_for_*", "item_*", "items", "title", "link", "description",

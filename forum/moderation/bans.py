@@ -70,7 +70,7 @@ def member_sanction(*, actor, member, kind, reason, until=None):
 @transaction.atomic
 def sanction_lift(*, actor, sanction, reason):
     reason = clean_reason(reason, required=True)
-    sanction = MemberSanction.objects.select_for_update().select_related("member").get(pk=sanction.pk)
+    sanction = MemberSanction.objects.select_for_update(of=("self",)).select_related("member").get(pk=sanction.pk)
     check_sanction(actor, sanction.member)
     if sanction.lifted_at is not None:
         raise Conflict(_("This sanction was already lifted."))

@@ -13,7 +13,7 @@ from .common import clean_reason, record
 @transaction.atomic
 def post_soft_delete(*, actor, post, reason=""):
     reason = clean_reason(reason)
-    post = Post.objects.select_for_update().select_related("topic__category", "author").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category", "author").get(pk=post.pk)
     permissions.check_moderate(actor, post)
     if post.is_deleted:
         raise Conflict(_("This post is already deleted."))
@@ -28,7 +28,7 @@ def post_soft_delete(*, actor, post, reason=""):
 @transaction.atomic
 def post_restore(*, actor, post, reason=""):
     reason = clean_reason(reason)
-    post = Post.objects.select_for_update().select_related("topic__category", "author").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category", "author").get(pk=post.pk)
     permissions.check_moderate(actor, post)
     if not post.is_deleted:
         raise Conflict(_("This post is not deleted."))

@@ -12,7 +12,7 @@ from .common import clean_reason, record
 @transaction.atomic
 def post_hide(*, actor, post, hidden, reason=""):
     reason = clean_reason(reason)
-    post = Post.objects.select_for_update().select_related("topic__category", "author").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("topic__category", "author").get(pk=post.pk)
     permissions.check_moderate(actor, post)
     if post.is_hidden == bool(hidden):
         raise Conflict(_("This post is already hidden.") if hidden else _("This post is not hidden."))
@@ -26,7 +26,7 @@ def post_hide(*, actor, post, hidden, reason=""):
 @transaction.atomic
 def topic_hide(*, actor, topic, hidden, reason=""):
     reason = clean_reason(reason)
-    topic = Topic.objects.select_for_update().select_related("category", "author").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category", "author").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     if topic.is_hidden == bool(hidden):
         raise Conflict(_("This topic is already hidden.") if hidden else _("This topic is not hidden."))

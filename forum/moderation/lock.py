@@ -12,7 +12,7 @@ from .common import clean_reason, record
 @transaction.atomic
 def topic_lock(*, actor, topic, locked, reason=""):
     reason = clean_reason(reason)
-    topic = Topic.objects.select_for_update().select_related("category", "author").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category", "author").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     if topic.is_locked == bool(locked):
         raise Conflict(_("This topic is already locked.") if locked else _("This topic is not locked."))

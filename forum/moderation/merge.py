@@ -23,7 +23,7 @@ def topics_merge(*, actor, source, target, reason=""):
     if source.pk == target.pk:
         raise InvalidInput(_("A topic cannot be merged into itself."), field="target")
     first, second = sorted([source.pk, target.pk])
-    locked = {t.pk: t for t in Topic.objects.select_for_update().select_related("category")
+    locked = {t.pk: t for t in Topic.objects.select_for_update(of=("self",)).select_related("category")
               .filter(pk__in=[first, second]).order_by("pk")}
     source, target = locked[source.pk], locked[target.pk]
     permissions.check_moderate(actor, source)

@@ -44,7 +44,7 @@ def moderator_appoint(*, actor, member, category, reason=""):
 def moderator_demote(*, actor, appointment, reason):
     permissions.check_staff(actor)
     reason = clean_reason(reason, required=True)
-    appointment = CategoryModerator.objects.select_for_update().select_related("member", "category").get(
+    appointment = CategoryModerator.objects.select_for_update(of=("self",)).select_related("member", "category").get(
         pk=appointment.pk)
     if not appointment.is_active:
         raise Conflict(_("This moderator was already demoted."))
@@ -91,7 +91,7 @@ def application_create(*, actor, category, motivation):
 def application_review(*, actor, application, accept, note=""):
     permissions.check_staff(actor)
     note = clean_reason(note, required=not accept)
-    application = ModeratorApplication.objects.select_for_update().select_related("member", "category").get(
+    application = ModeratorApplication.objects.select_for_update(of=("self",)).select_related("member", "category").get(
         pk=application.pk)
     if application.status != ModeratorApplication.Status.PENDING:
         raise Conflict(_("This application was already reviewed."))

@@ -29,7 +29,7 @@ def _visible_posts(topic_id):
 def topic_move(*, actor, topic, category, reason=""):
     reason = clean_reason(reason)
     target = category_resolve(category)
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     permissions.check_moderate(actor, target)
     if target.pk == topic.category_id:

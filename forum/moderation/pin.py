@@ -32,7 +32,7 @@ def topic_pin(*, actor, topic, scope="category", until=None, reason=""):
         raise InvalidInput(_("A pin is for the category or global."), field="scope")
     until = parse_until(until)
     reason = clean_reason(reason)
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     if scope == "global" and not permissions.can_moderate(actor):
         raise NotAllowed(_("Only global moderators may pin a topic on every page."), code="not_global")
@@ -51,7 +51,7 @@ def topic_pin(*, actor, topic, scope="category", until=None, reason=""):
 @transaction.atomic
 def topic_unpin(*, actor, topic, reason=""):
     reason = clean_reason(reason)
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     if topic.pinned_globally and not permissions.can_moderate(actor):
         raise NotAllowed(_("Only global moderators may unpin a global pin."), code="not_global")
@@ -69,7 +69,7 @@ def pins_expire(*, now=None):
     """Take down every pin whose end date has passed (the system acts: the audit entry has no actor)."""
     now = now or timezone.now()
     count = 0
-    for topic in Topic.objects.select_for_update().select_related("category").filter(
+    for topic in Topic.objects.select_for_update(of=("self",)).select_related("category").filter(
             is_pinned=True, pinned_until__isnull=False, pinned_until__lte=now):
         before = snapshot(topic, PIN_FIELDS)
         _save_pin(topic, actor=None, pinned=False, scope="category", until=None)

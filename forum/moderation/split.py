@@ -21,7 +21,7 @@ MAX_SPLIT = 200
 def posts_split(*, actor, topic, post_ids, title, category=None, reason=""):
     reason = clean_reason(reason)
     title = services._clean_title(title)
-    topic = Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(of=("self",)).select_related("category").get(pk=topic.pk)
     permissions.check_moderate(actor, topic)
     target_category = category_resolve(category) if category not in (None, "") else topic.category
     permissions.check_moderate(actor, target_category)

@@ -21,7 +21,7 @@ import multiprocessing
 from collections import Counter
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import BooleanField, F, FloatField, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -85,6 +85,7 @@ ENTRY_INDEXES = tuple(COLUMNS.index(c) for c in ENTRY_COLUMNS)
 VECTOR_SQL = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
 STAGE_TABLE = "huoli_search_stage"
 TSQUERY_SQL = "to_tsquery('simple'::regconfig, %s)"
+UPSERT_ATTEMPTS = 3  # concurrent indexing of one object: see DatabaseSearchBackend.index
 ENTRY_TABLE = SearchEntry._meta.db_table
 TEXT_TABLE = SearchEntryText._meta.db_table
 
@@ -136,15 +137,38 @@ class DatabaseSearchBackend(BaseSearchBackend):
         documents = list(documents)
         if not documents:
             return 0
-        with transaction.atomic():
-            if replace:
-                by_type = {}
-                for doc in documents:
-                    by_type.setdefault(doc.object_type, []).append(doc.object_id)
-                for object_type, ids in by_type.items():
-                    self._delete_entries(SearchEntry.objects.filter(object_type=object_type, object_id__in=ids))
-            self._write([entry_row(doc) for doc in documents])
+        rows = [entry_row(doc) for doc in documents]
+        for attempt in range(1, UPSERT_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    if replace:
+                        by_type = {}
+                        for doc in documents:
+                            by_type.setdefault(doc.object_type, []).append(doc.object_id)
+                        self._lock_objects(by_type)
+                        for object_type, ids in by_type.items():
+                            self._delete_entries(SearchEntry.objects.filter(object_type=object_type,
+                                                                            object_id__in=ids))
+                    self._write(rows)
+                break
+            except IntegrityError:
+                # Two tasks indexed the same object at once: the other one's row committed between
+                # our delete and our insert (search_entry_object_uniq). Replace it: run again, the
+                # delete now sees it. An upsert, without ON CONFLICT across the two tables.
+                if attempt == UPSERT_ATTEMPTS or not replace:
+                    raise
         return len(documents)
+
+    def _lock_objects(self, by_type):
+        """PostgreSQL: one transaction at a time replaces an object's entry (an advisory lock per
+        object, taken in one order, held to the commit), so concurrent tasks indexing the same post
+        queue up instead of colliding on search_entry_object_uniq."""
+        if self.vendor != "postgresql":
+            return
+        keys = sorted(f"{object_type}:{object_id}" for object_type, ids in by_type.items() for object_id in ids)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k "
+                           "ORDER BY k", [keys])
 
     def _write(self, rows, *, bulk=False):
         if self.vendor == "postgresql":
