@@ -21,7 +21,10 @@ DEFAULTS = {
     "DEVOTION_FREE": 0.25,  # a source may give this share of its interactions to one member at no discount
     "CLUSTER_FREE": 0.2,  # a cluster's insularity excess up to this is normal ...
     "CLUSTER_FULL": 0.45,  # ... and from this on the cluster is fully closed
+    "CLUSTER_DEGREE": 2,  # mutual partners per member inside a cluster up to this: a star, not closed
     "LPA_ITERATIONS": 30,
+    "CLOSED_MEMBER": 0.5,  # a member of a fully closed cluster keeps half of every signal, from outside too
+    "COHORT_FREE": 3,  # sources of one member who registered on the same day count as this many at most
     "TRUST_FLOOR": 0.05,
     "BACKFLOW": 0.3,  # the share of an engagement's weight that the trust walk also follows backwards  # the standing of an established account that no trust reaches
     "DAMPING": 0.85,

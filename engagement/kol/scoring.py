@@ -282,7 +282,7 @@ def score_columns(cols, *, cfg, step=None):
     votes = _votes(cols, n)
     replies = _replies(cols, n)
     activity = _activity(cols, n, votes, replies)
-    pairs = _pairs(cfg, n, votes, replies)
+    pairs = _pairs(cfg, n, votes, replies, np.floor(np.asarray(cols.joined, dtype=np.float64) / 86400.0))
     step("pairs")
     _clusters(cfg, n, pairs)
     step("clusters")
@@ -290,7 +290,7 @@ def score_columns(cols, *, cfg, step=None):
     step("trust rank")
     raw = _signals(cfg, n, votes, replies, pairs, trust, activity)
     step("signals")
-    score, components = _score(cfg, raw)
+    score, components = _score(cfg, raw, 1.0 - cfg["CLOSED_MEMBER"] * pairs.cluster_closed)
     step("score")
     return Result(member_ids=ids, score=score, components=components, raw=raw, seed_mode=trust.seed_mode,
                   seed_count=trust.seed_count, active=np.asarray(cols.active, dtype=bool),
@@ -405,7 +405,7 @@ class _Pairs:
         return np.where(self.recip, cfg["RECIPROCAL_WEIGHT"], 1.0) * self.devotion * (1.0 - self.closed)
 
 
-def _pairs(cfg, n, votes, replies):
+def _pairs(cfg, n, votes, replies, join_day):
     """Stage 5: the engagement pairs, their reciprocity and the devotion of their source."""
     up = votes.up > 0
     src = np.concatenate([votes.vi[up], replies.rp_from])
@@ -419,6 +419,11 @@ def _pairs(cfg, n, votes, replies):
     recip = _reciprocal(src, dst, n)
     share = count / (np.bincount(src, weights=count, minlength=n)[src] + cfg["DEVOTION_PRIOR"])
     devotion = np.clip((1.0 - share) / (1.0 - cfg["DEVOTION_FREE"]), 0.0, 1.0)
+    # lockstep cohorts: sources of one target whose accounts were made on the same day count together as
+    # COHORT_FREE sources at most (a swarm is registered in a burst; an audience joins over years)
+    _key, cohort_inv, cohort_size = np.unique(dst * 1_000_000 + (join_day[src] - join_day.min()).astype(np.int64),
+                                              return_inverse=True, return_counts=True)
+    devotion = devotion * np.minimum(1.0, cfg["COHORT_FREE"] / cohort_size[cohort_inv])
     return _Pairs(src=src, dst=dst, weight=weight, recip=recip, devotion=devotion)
 
 
@@ -442,7 +447,12 @@ def _clusters(cfg, n, pairs):
     share = np.divide(internal, out, out=np.zeros(n), where=out > 0)
     excess = np.divide(share - p, 1.0 - p, out=np.zeros(n), where=p < 1.0)
     free, full = cfg["CLUSTER_FREE"], cfg["CLUSTER_FULL"]
-    q_label = np.clip((excess - free) / max(full - free, 1e-9), 0.0, 1.0) * (size >= 3)
+    # ... and dense: members have several mutual partners inside on average (a ring), not one hub that
+    # answers its repliers (a KOL's conversation is a star: about 2 mutual partners per member at most)
+    degree = np.divide(2.0 * np.bincount(labels[pairs.src[mutual]], minlength=n), size, out=np.zeros(n),
+                       where=size > 0)
+    dense = np.clip((degree - cfg["CLUSTER_DEGREE"]) / 2.0, 0.0, 1.0)
+    q_label = np.clip((excess - free) / max(full - free, 1e-9), 0.0, 1.0) * dense * (size >= 3)
     pairs.label = labels
     pairs.cluster_closed = q_label[labels]
     pairs.closed = np.where(same, q_label[labels[pairs.src]], 0.0)
@@ -523,15 +533,16 @@ def _signals(cfg, n, votes, replies, pairs, trust, activity):
             "closed_share": np.clip(closed_share, 0.0, 1.0), "cluster_closed": pairs.cluster_closed}
 
 
-def _score(cfg, raw):
-    """Stage 9: each signal's component c = min(1, log(1 + x) / log(1 + ref)), weighted into a score of 0..100."""
+def _score(cfg, raw, keep):
+    """Stage 9: each signal's component c = min(1, log(1 + x) / log(1 + ref)), weighted into a score of 0..100;
+    a member of a closed cluster keeps `keep` of every component (1 - CLOSED_MEMBER * q)."""
     weights, refs = cfg["WEIGHTS"], cfg["REFERENCES"]
     total_weight = float(sum(weights[s] for s in SIGNALS)) or 1.0
     components = {}
     score = np.zeros(len(raw["voters"]))
     for s in SIGNALS:
         c = np.minimum(1.0, np.log1p(np.maximum(raw[s], 0.0)) / np.log1p(refs[s]))
-        components[s] = 100.0 * weights[s] * c / total_weight
+        components[s] = 100.0 * weights[s] * c * keep / total_weight
         score += components[s]
     return score, components
 
