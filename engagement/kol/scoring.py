@@ -290,7 +290,11 @@ def score_columns(cols, *, cfg, step=None):
     step("trust rank")
     raw = _signals(cfg, n, votes, replies, pairs, trust, activity)
     step("signals")
-    score, components = _score(cfg, raw, 1.0 - cfg["CLOSED_MEMBER"] * pairs.cluster_closed)
+    # who is marked down as a member, not only per pair: a member of a closed cluster, one whose engagement came
+    # mostly from closed groups, devoted or lockstep accounts, and an account that engages in lockstep itself
+    marked = np.maximum.reduce([pairs.cluster_closed, np.clip((raw["closed_share"] - 0.3) / 0.4, 0.0, 1.0),
+                                pairs.lockstep])
+    score, components = _score(cfg, raw, 1.0 - cfg["CLOSED_MEMBER"] * marked)
     step("score")
     return Result(member_ids=ids, score=score, components=components, raw=raw, seed_mode=trust.seed_mode,
                   seed_count=trust.seed_count, active=np.asarray(cols.active, dtype=bool),
@@ -399,6 +403,7 @@ class _Pairs:
     label: np.ndarray = None  # per member: the cluster label
     closed: np.ndarray = None  # per pair: q of the cluster both ends are in (0 when they are not in one)
     cluster_closed: np.ndarray = None  # per member: q of their cluster
+    lockstep: np.ndarray = None  # per member: the share of their engagement given in a same-day cohort
 
     def factor(self, cfg):
         """The share of each pair that counts: reciprocity * devotion * (1 - q)."""
@@ -423,8 +428,12 @@ def _pairs(cfg, n, votes, replies, join_day):
     # COHORT_FREE sources at most (a swarm is registered in a burst; an audience joins over years)
     _key, cohort_inv, cohort_size = np.unique(dst * 1_000_000 + (join_day[src] - join_day.min()).astype(np.int64),
                                               return_inverse=True, return_counts=True)
-    devotion = devotion * np.minimum(1.0, cfg["COHORT_FREE"] / cohort_size[cohort_inv])
-    return _Pairs(src=src, dst=dst, weight=weight, recip=recip, devotion=devotion)
+    cohort = np.minimum(1.0, cfg["COHORT_FREE"] / cohort_size[cohort_inv])
+    devotion = devotion * cohort
+    # per member: the share of their own engagement that went out in such a lockstep cohort (a sybil's)
+    lockstep = np.divide(_wsum(src, weight * (1.0 - cohort), n), _wsum(src, weight, n), out=np.zeros(n),
+                         where=_wsum(src, weight, n) > 0)
+    return _Pairs(src=src, dst=dst, weight=weight, recip=recip, devotion=devotion, lockstep=lockstep)
 
 
 def _clusters(cfg, n, pairs):
