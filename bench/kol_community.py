@@ -355,8 +355,10 @@ def generate(shape, seed):
             vote(np.repeat(m, s.camouflage), rng.choice(random_pool, s.camouflage * len(m)))
     spam_posts = np.flatnonzero(is_spam_post)
     if len(spam_posts):
-        vote(rng.choice(ordinary, 60), rng.choice(spam_posts, 60))
-        vote(rng.choice(ordinary, 40), rng.choice(spam_posts, 40), value=-1)
+        # spam draws a few upvotes and more than half as many downvotes, in proportion to the audience
+        ups, downs = max(3, len(ordinary) // 50), max(2, len(ordinary) // 75)
+        vote(rng.choice(ordinary, ups), rng.choice(spam_posts, ups))
+        vote(rng.choice(ordinary, downs), rng.choice(spam_posts, downs), value=-1)
     v_voter, v_post, v_value = np.concatenate(v_voter), np.concatenate(v_post), np.concatenate(v_value)
     ok = v_voter != p_author[v_post]
     ok &= join[v_voter - 1] <= end  # (every account exists by the end)

@@ -23,7 +23,8 @@ DEFAULTS = {
     "CLUSTER_FULL": 0.45,  # ... and from this on the cluster is fully closed
     "CLUSTER_DEGREE": 2,  # mutual partners per member inside a cluster up to this: a star, not closed
     "LPA_ITERATIONS": 30,
-    "CLOSED_MEMBER": 0.5,  # a member of a fully closed cluster keeps half of every signal, from outside too
+    "ACTIVITY_REF": 10,
+    "CLOSED_MEMBER": 0.7,  # a member of a fully closed cluster keeps 30 % of every signal, from outside too
     "COHORT_FREE": 3,  # sources of one member who registered on the same day count as this many at most
     "TRUST_FLOOR": 0.05,
     "BACKFLOW": 0.3,  # the share of an engagement's weight that the trust walk also follows backwards  # the standing of an established account that no trust reaches

@@ -292,8 +292,12 @@ def score_columns(cols, *, cfg, step=None):
     step("signals")
     # who is marked down as a member, not only per pair: a member of a closed cluster, one whose engagement came
     # mostly from closed groups, devoted or lockstep accounts, and an account that engages in lockstep itself
+    # ... and content that others downvote (spam): downvoters above a fifth of the upvoters
+    ups = np.bincount(votes.ai[votes.up > 0], minlength=n).astype(np.float64)
+    downs = np.bincount(votes.ai[votes.down > 0], minlength=n).astype(np.float64)
+    disliked = np.clip((np.divide(downs, ups, out=np.zeros(n), where=ups > 0) - 0.2) / 0.3, 0.0, 1.0)
     marked = np.maximum.reduce([pairs.cluster_closed, np.clip((raw["closed_share"] - 0.3) / 0.4, 0.0, 1.0),
-                                pairs.lockstep])
+                                pairs.lockstep, disliked])
     score, components = _score(cfg, raw, 1.0 - cfg["CLOSED_MEMBER"] * marked)
     step("score")
     return Result(member_ids=ids, score=score, components=components, raw=raw, seed_mode=trust.seed_mode,
@@ -504,12 +508,16 @@ def _trust(cfg, cols, n, age, activity, pairs):
                       np.concatenate([pairs.dst[keep], pairs.src[keep]]),
                       np.concatenate([edge_w[keep], cfg["BACKFLOW"] * edge_w[keep]]), n, seeds,
                       damping=cfg["DAMPING"], iterations=cfg["ITERATIONS"], tolerance=cfg["TOLERANCE"])
+    # influence reads the walk along endorsements only: acknowledgements earned by spraying replies everywhere
+    # (a spammer's) raise nobody's influence
+    forward = trust_rank(pairs.src[keep], pairs.dst[keep], edge_w[keep], n, seeds, damping=cfg["DAMPING"],
+                         iterations=cfg["ITERATIONS"], tolerance=cfg["TOLERANCE"])
     reached = rank > 1e-12
     ref = float(np.median(rank[reached])) if reached.any() else 1.0
     trust = np.minimum(1.0, rank / max(ref, 1e-300))
     floor = cfg["TRUST_FLOOR"]
     return _Trust(standing=age * (floor + (1.0 - floor) * trust), trust=trust,
-                  influence=rank * max(int((activity.active_days > 0).sum()), 1), seed_mode=seed_mode,
+                  influence=forward * max(int((activity.active_days > 0).sum()), 1), seed_mode=seed_mode,
                   seed_count=seed_count)
 
 
@@ -520,13 +528,16 @@ def _signals(cfg, n, votes, replies, pairs, trust, activity):
     f_vote = _pair_lookup(votes.vi, votes.ai, n, pairs.src, pairs.dst, factor, 1.0)
     up = votes.up > 0
     voters = _wsum(votes.ai[up], standing[votes.vi[up]] * diminishing(votes.up[up]) * f_vote[up], n)
-    raw_voters = _wsum(votes.ai[up], standing[votes.vi[up]] * diminishing(votes.up[up]), n)
+    # what the engagement would weigh without the discounts: at the sources' trust, whatever their age (so that
+    # a swarm of fresh accounts shows as the reason too)
+    nominal = cfg["TRUST_FLOOR"] + (1.0 - cfg["TRUST_FLOOR"]) * trust.trust
+    raw_voters = _wsum(votes.ai[up], nominal[votes.vi[up]] * diminishing(votes.up[up]), n)
     down = votes.down > 0
     voters -= 0.5 * _wsum(votes.ai[down], standing[votes.vi[down]] * diminishing(votes.down[down]) * f_vote[down], n)
     voters = np.maximum(voters, 0.0)
     f_reply = _pair_lookup(replies.rp_from, replies.rp_to, n, pairs.src, pairs.dst, factor, 1.0)
     repliers = _wsum(replies.rp_to, standing[replies.rp_from] * f_reply, n)
-    raw_repliers = _wsum(replies.rp_to, standing[replies.rp_from], n)
+    raw_repliers = _wsum(replies.rp_to, nominal[replies.rp_from], n)
     # replies in one's topics: the same pair factor when the replier also engaged directly, else the cluster's
     f_prov = _pair_lookup(replies.pv_from, replies.pv_to, n, pairs.src, pairs.dst, factor, -1.0)
     in_cluster = pairs.label[replies.pv_from] == pairs.label[replies.pv_to]
@@ -535,7 +546,10 @@ def _signals(cfg, n, votes, replies, pairs, trust, activity):
     before = raw_voters + raw_repliers
     closed_share = np.divide(before - (voters + repliers), before, out=np.zeros(n), where=before > 0)
     return {"voters": voters, "repliers": repliers, "influence": trust.influence, "featured": activity.featured,
-            "provoked": provoked, "active_days": activity.active_days,
+            # active days are self-produced: they count in proportion to the engagement others give (full from
+            # ACTIVITY_REF weighted voters and repliers), so that posting every day is no signal of its own
+            "provoked": provoked,
+            "active_days": activity.active_days * np.minimum(1.0, (voters + repliers) / cfg["ACTIVITY_REF"]),
             "distinct_voters": np.bincount(votes.ai[up], minlength=n).astype(np.float64),
             "distinct_repliers": np.bincount(replies.rp_to, minlength=n).astype(np.float64),
             "replies_drawn": _wsum(replies.pv_to, replies.pv_count, n), "standing": standing, "trust": trust.trust,
