@@ -93,12 +93,14 @@ class Community:
     def n(self):
         return len(self.joined)
 
-    def columns(self, window_days, *, seeded=True):
-        """engagement.kol.scoring.Columns of the window of `window_days` days that ends at END."""
+    def columns(self, window_days, *, seeded=True, context_days=90):
+        """engagement.kol.scoring.Columns of the window of `window_days` days that ends at END (with the
+        rows of the `context_days` before it as context, as engagement.kol.scoring.compute reads them)."""
         from engagement.kol.scoring import Columns
 
         end = END.timestamp()
-        start = end - window_days * DAY
+        window_start = end - window_days * DAY
+        start = min(window_start, end - context_days * DAY)  # the context the structure is read over
         ids = np.arange(1, self.n + 1, dtype=np.int64)
         v = (self.v_time >= start) & (self.v_time < end)
         p = (self.p_time >= start) & (self.p_time < end)
@@ -110,7 +112,8 @@ class Community:
                        post_author=self.p_author[p], post_target=target[p], post_topic_author=topic_author[p],
                        post_time=self.p_time[p].astype(np.int64), post_reply=(self.p_number[p] > 1).astype(np.int64),
                        featured_ids=np.zeros(0, dtype=np.int64), featured_counts=np.zeros(0, dtype=np.int64),
-                       seed_ids=self.seeds if seeded else np.zeros(0, dtype=np.int64), end=end)
+                       seed_ids=self.seeds if seeded else np.zeros(0, dtype=np.int64), end=end,
+                       start=window_start)
 
     def load(self, *, seeded=True):
         """Write the community through the forum's models (bulk); returns {member index + 1: User}."""

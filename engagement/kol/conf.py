@@ -23,6 +23,7 @@ DEFAULTS = {
     "CLUSTER_FULL": 0.45,  # ... and from this on the cluster is fully closed
     "CLUSTER_DEGREE": 2,  # mutual partners per member inside a cluster up to this: a star, not closed
     "LPA_ITERATIONS": 30,
+    "CONTEXT_DAYS": 90,  # the structure (rings, swarms, trust) is read over at least this many days
     "ACTIVITY_REF": 10,
     "CLOSED_MEMBER": 0.7,  # a member of a fully closed cluster keeps 30 % of every signal, from outside too
     "COHORT_FREE": 3,  # sources of one member who registered on the same day count as this many at most

@@ -75,6 +75,7 @@ tests/engagement/test_kol_scoring.py and tests/engagement/test_kol_family.py run
 communities (bench/kol_community.py); bench/kol_family.py runs the large family and prints its table.
 """
 
+import datetime
 import time
 from dataclasses import dataclass, field
 
@@ -120,6 +121,20 @@ class Columns:
     seed_ids: np.ndarray  # trusted members: staff, moderators, the KOL programme
     end: float  # epoch seconds
     offset: int = 0  # the site's UTC offset at the end, in seconds (days are local days)
+    start: float = None  # the window's start (epoch seconds); the rows before it are the context (see CONTEXT_DAYS)
+
+    def window(self):
+        """The same columns restricted to [start, end): what the signals count."""
+        if self.start is None:
+            return self
+        v = self.vote_time >= self.start
+        p = self.post_time >= self.start
+        return Columns(member_ids=self.member_ids, joined=self.joined, active=self.active, excluded=self.excluded,
+                       vote_voter=self.vote_voter[v], vote_author=self.vote_author[v], vote_value=self.vote_value[v],
+                       vote_time=self.vote_time[v], post_author=self.post_author[p], post_target=self.post_target[p],
+                       post_topic_author=self.post_topic_author[p], post_time=self.post_time[p],
+                       post_reply=self.post_reply[p], featured_ids=self.featured_ids,
+                       featured_counts=self.featured_counts, seed_ids=self.seed_ids, end=self.end, offset=self.offset)
 
 
 STAGES = ("members", "votes", "replies", "activity", "pairs", "clusters", "trust rank", "signals", "score", "done")
@@ -240,7 +255,7 @@ def read_columns(scope, step=None):
         f"WHERE p.created_at >= %s AND p.created_at < %s AND p.is_deleted = {f} AND p.topic_id IN ({scope.topics_sql})",
         scope.window + scope.topics_params, 5)
     step("replies")
-    f_ids, f_counts = q.featured_counts(start=scope.start, end=scope.end, category_id=scope.category_id)
+    f_ids, f_counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)  # the window's: set by compute()
     seed_ids = _seed_ids(scope.cfg)
     step("activity")
     return Columns(member_ids=ids, joined=joined, active=active.astype(bool), excluded=excluded, vote_voter=v_voter,
@@ -263,8 +278,13 @@ def compute(*, start, end, category_id=None, progress=None):
         if progress:
             progress(STAGES.index(label) + 1, len(STAGES), label)
 
-    scope = _scope(config(), start=start, end=end, category_id=category_id)
+    cfg = config()
+    scope = _scope(cfg, start=min(start, end - datetime.timedelta(days=cfg["CONTEXT_DAYS"])), end=end,
+                   category_id=category_id)
     cols = read_columns(scope, step)
+    cols.start = start.timestamp()
+    f_ids, f_counts = q.featured_counts(start=start, end=end, category_id=category_id)
+    cols.featured_ids, cols.featured_counts = f_ids, f_counts
     result = score_columns(cols, cfg=scope.cfg, step=step)
     step("done")
     result.timings = timings
@@ -279,10 +299,13 @@ def score_columns(cols, *, cfg, step=None):
     age_days = (cols.end - cols.joined) / 86400.0
     new_days, est_days = cfg["NEW_ACCOUNT_DAYS"], cfg["ESTABLISHED_DAYS"]
     age = np.clip((age_days - new_days) / max(est_days - new_days, 1), 0.0, 1.0)
-    votes = _votes(cols, n)
-    replies = _replies(cols, n)
-    activity = _activity(cols, n, votes, replies)
-    pairs = _pairs(cfg, n, votes, replies, np.floor(np.asarray(cols.joined, dtype=np.float64) / 86400.0))
+    # the structure (pairs, clusters, cohorts, trust) is read over the context, the signals over the window: a
+    # ring found over 90 days is the same ring in a 7-day window, so short windows are not where rings win
+    window = cols.window()
+    ctx_votes, ctx_replies = _votes(cols, n), _replies(cols, n)
+    votes, replies = (_votes(window, n), _replies(window, n)) if window is not cols else (ctx_votes, ctx_replies)
+    activity = _activity(window, n, votes, replies)
+    pairs = _pairs(cfg, n, ctx_votes, ctx_replies, np.floor(np.asarray(cols.joined, dtype=np.float64) / 86400.0))
     step("pairs")
     _clusters(cfg, n, pairs)
     step("clusters")
