@@ -29,7 +29,7 @@ import numpy as np
 
 DAY = 86400
 SPAN_DAYS = 90
-END = datetime.datetime(2026, 3, 21, tzinfo=datetime.timezone.utc)
+END = datetime.datetime(2026, 3, 21, tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -123,7 +123,7 @@ class Community:
         from forum.permissions import MODERATORS
 
         def when(ts):
-            return datetime.datetime.fromtimestamp(float(ts), tz=datetime.timezone.utc)
+            return datetime.datetime.fromtimestamp(float(ts), tz=datetime.UTC)
 
         names = {}
         for group, members in self.groups.items():
@@ -136,12 +136,12 @@ class Community:
         category = Category.objects.create(name="Generated", slug="generated")
         topics = Topic.objects.bulk_create([
             Topic(category=category, title=f"topic {i}", author=by_id[int(a)], created_at=when(t),
-                  last_activity_at=when(t)) for i, (a, t) in enumerate(zip(self.t_author, self.t_time))],
+                  last_activity_at=when(t)) for i, (a, t) in enumerate(zip(self.t_author, self.t_time, strict=True))],
             batch_size=2000)
         posts = Post.objects.bulk_create([
             Post(topic=topics[int(t)], number=int(num), author=by_id[int(a)], source="text", html="<p>text</p>",
                  created_at=when(ts))
-            for a, t, ts, num in zip(self.p_author, self.p_topic, self.p_time, self.p_number)], batch_size=2000)
+            for a, t, ts, num in zip(self.p_author, self.p_topic, self.p_time, self.p_number, strict=True)], batch_size=2000)
         replies = []
         for i in np.flatnonzero(self.p_reply_to >= 0).tolist():
             posts[i].reply_to = posts[int(self.p_reply_to[i])]
@@ -149,7 +149,7 @@ class Community:
         Post.objects.bulk_update(replies, ["reply_to"], batch_size=2000)
         PostVote.objects.bulk_create([
             PostVote(post=posts[int(p)], user=by_id[int(u)], value=int(val), created_at=when(ts))
-            for u, p, val, ts in zip(self.v_voter, self.v_post, self.v_value, self.v_time)], batch_size=5000)
+            for u, p, val, ts in zip(self.v_voter, self.v_post, self.v_value, self.v_time, strict=True)], batch_size=5000)
         staff = self.groups.get("staff", [])
         if seeded and len(staff):
             group, _created = Group.objects.get_or_create(name=MODERATORS)
@@ -225,9 +225,9 @@ def generate(shape, seed):
     topics(kols, shape.kol_topics)
     topics(staff, 15)
     topics(bot, 30)
-    for r, m in zip(shape.rings, rings):
+    for r, m in zip(shape.rings, rings, strict=True):
         topics(m, r.topics)
-    for s, m in zip(shape.swarms, swarms):
+    for s, m in zip(shape.swarms, swarms, strict=True):
         if s.posts:
             topics(m, s.posts)
     topics(spam, 120)
@@ -239,20 +239,20 @@ def generate(shape, seed):
     def later(base, mean_days=1.5):
         return base + rng.exponential(mean_days * DAY, len(base))
 
-    def replies(authors, topic_idx, reply_to=None):
+    def replies(authors, topic_idx):
+        """Replies to the opening posts of `topic_idx` (answers to replies are added further down)."""
         if len(authors) == 0:
             return
         p_author.append(np.asarray(authors))
         p_topic.append(np.asarray(topic_idx))
-        p_time.append(later(t_time[topic_idx] if reply_to is None else p_time_flat[reply_to]))
-        p_reply.append(np.full(len(authors), -1) if reply_to is None else np.asarray(reply_to))
+        p_time.append(later(t_time[topic_idx]))
+        p_reply.append(np.full(len(authors), -1))
 
     by_author = {}
     for i, a in enumerate(t_author.tolist()):
         by_author.setdefault(a, []).append(i)
     spam_set = set(spam.tolist())
     normal_topics = np.array([i for i, a in enumerate(t_author.tolist()) if a not in spam_set])
-    p_time_flat = t_time
     # ordinary replies to random topics; fans reply to their KOL; the ring replies to itself; spam everywhere
     counts = rng.poisson(shape.reply_rate, len(ordinary))
     replies(np.repeat(ordinary, counts), rng.choice(normal_topics, counts.sum()))
@@ -272,13 +272,13 @@ def generate(shape, seed):
         hit = rng.random((len(fans), len(kt))) < shape.fan_reply
         f, t = np.nonzero(hit)
         replies(fans[f], kt[t])
-    for r, m in zip(shape.rings, rings):
+    for r, m in zip(shape.rings, rings, strict=True):
         rt = np.concatenate([by_author[int(a)] for a in m])
         hit = rng.random((len(m), len(rt))) < r.reply
         f, t = np.nonzero(hit)
         keep = t_author[rt[t]] != m[f]
         replies(m[f][keep], rt[t][keep])
-    for s, m, b in zip(shape.swarms, swarms, beneficiaries):
+    for m, b in zip(swarms, beneficiaries, strict=True):
         bt = np.array(by_author.get(int(b), []), dtype=np.int64)
         if len(bt):
             replies(m, rng.choice(bt, len(m)))
@@ -311,7 +311,7 @@ def generate(shape, seed):
         posts_of.setdefault(a, []).append(i)
     is_spam_post = np.isin(p_author, spam)
     ring_posts = np.isin(p_author, np.concatenate(rings)) if rings else np.zeros(len(p_author), dtype=bool)
-    decent_rings = [m for r, m in zip(shape.rings, rings) if r.decent]
+    decent_rings = [m for r, m in zip(shape.rings, rings, strict=True) if r.decent]
     indecent = ring_posts & ~np.isin(p_author, np.concatenate(decent_rings) if decent_rings else [])
     random_pool = np.flatnonzero(~is_spam_post & ~indecent)
     kol_posts = np.flatnonzero(np.isin(p_author, kols))
@@ -334,12 +334,12 @@ def generate(shape, seed):
         hit = rng.random((len(ordinary), len(mp))) < 0.03
         f, t = np.nonzero(hit)
         vote(ordinary[f], mp[t])
-    for k, fans in zip(kols, audiences):
+    for k, fans in zip(kols, audiences, strict=True):
         kp = np.array([i for i in posts_of[int(k)] if number[i] == 1])
         hit = rng.random((len(fans), len(kp))) < shape.fan_vote
         f, t = np.nonzero(hit)
         vote(fans[f], kp[t])
-    for r, m in zip(shape.rings, rings):
+    for r, m in zip(shape.rings, rings, strict=True):
         rp = np.concatenate([posts_of.get(int(a), []) for a in m]).astype(np.int64)
         hit = rng.random((len(m), len(rp))) < r.density
         f, t = np.nonzero(hit)
@@ -349,7 +349,7 @@ def generate(shape, seed):
             to_kol = rng.random(n_out) < 0.7
             targets = np.where(to_kol, rng.choice(kol_posts, n_out), rng.choice(random_pool, n_out))
             vote(np.repeat(m, r.outward), targets)
-    for s, m, b in zip(shape.swarms, swarms, beneficiaries):
+    for s, m, b in zip(shape.swarms, swarms, beneficiaries, strict=True):
         bp = np.array(posts_of.get(int(b), []), dtype=np.int64)
         hit = rng.random((len(m), len(bp))) < s.vote
         f, t = np.nonzero(hit)

@@ -68,8 +68,18 @@ Every candidate is explained in words (engagement.kol.selectors.score_reasons); 
 of a member's engagement was discounted because it came from inside a closed cluster, from
 reciprocal pairs or from devoted accounts, the reason "most of this engagement comes from a group that
 mostly engages with itself" is given first. Staff, moderators and bots are scored (they can be
-seeds) but never candidates (engagement.kol.services). The windows agree because nothing here
-depends on the window's length except the counts: a ring is as closed over 7 days as over 90.
+seeds) but never candidates (engagement.kol.services).
+
+The 7, 30 and 90-day rankings agree because the structure (pairs, reciprocity, devotion, cohorts, clusters,
+trust) is read over a context of at least CONTEXT_DAYS (90) days ending with the window, and only the signals
+are counted over the window itself: a ring found over 90 days is the same ring in a 7-day window.
+
+Members are also marked down as a whole (every component keeps 1 - CLOSED_MEMBER * m): m is the largest of
+their cluster's q, how far more than 30 % of their engagement was discounted, the share of their own
+engagement given in a same-day-registration cohort (a sybil's: lockstep, as in Beutel et al., "CopyCatch:
+stopping group attacks by spotting lockstep behavior in social networks", WWW 2013), and how far their
+downvoters exceed a fifth of their upvoters (spam). Active days count only in proportion to the engagement
+others give (ACTIVITY_REF), and influence reads the trust walk along endorsements only.
 
 tests/engagement/test_kol_scoring.py and tests/engagement/test_kol_family.py run generated
 communities (bench/kol_community.py); bench/kol_family.py runs the large family and prints its table.
@@ -306,6 +316,7 @@ def score_columns(cols, *, cfg, step=None):
     votes, replies = (_votes(window, n), _replies(window, n)) if window is not cols else (ctx_votes, ctx_replies)
     activity = _activity(window, n, votes, replies)
     pairs = _pairs(cfg, n, ctx_votes, ctx_replies, np.floor(np.asarray(cols.joined, dtype=np.float64) / 86400.0))
+    del ctx_votes, ctx_replies, window  # the context's rows are no longer needed (memory at 3M votes)
     step("pairs")
     _clusters(cfg, n, pairs)
     step("clusters")
