@@ -15,12 +15,25 @@ DEFAULTS = {
     "BADGE_SLUG": "kol",
     "NEW_ACCOUNT_DAYS": 7,
     "ESTABLISHED_DAYS": 30,
-    "RECIPROCAL_WEIGHT": 0.25,
+    "BOT_GROUP": "Bots",  # members of this group are bots: scored, never candidates
+    "RECIPROCAL_WEIGHT": 0.5,  # a pair whose target engaged back
+    "DEVOTION_PRIOR": 3,  # interactions elsewhere assumed for every source (a first vote is not devotion)
+    "DEVOTION_FREE": 0.25,  # a source may give this share of its interactions to one member at no discount
+    "CLUSTER_FREE": 0.2,  # a cluster's insularity excess up to this is normal ...
+    "CLUSTER_FULL": 0.45,  # ... and from this on the cluster is fully closed
+    "CLUSTER_DEGREE": 2,  # mutual partners per member inside a cluster up to this: a star, not closed
+    "LPA_ITERATIONS": 30,
+    "CONTEXT_DAYS": 90,  # the structure (rings, swarms, trust) is read over at least this many days
+    "ACTIVITY_REF": 10,
+    "CLOSED_MEMBER": 0.7,  # a member of a fully closed cluster keeps 30 % of every signal, from outside too
+    "COHORT_FREE": 3,  # sources of one member who registered on the same day count as this many at most
+    "TRUST_FLOOR": 0.05,
+    "BACKFLOW": 0.3,  # the share of an engagement's weight that the trust walk also follows backwards  # the standing of an established account that no trust reaches
     "DAMPING": 0.85,
     "ITERATIONS": 50,
     "TOLERANCE": 1e-9,
     "WEIGHTS": {"voters": 35, "repliers": 20, "influence": 20, "featured": 10, "provoked": 10, "active_days": 5},
-    "REFERENCES": {"voters": 60, "repliers": 30, "influence": 50, "featured": 5, "provoked": 60, "active_days": 30},
+    "REFERENCES": {"voters": 200, "repliers": 80, "influence": 50, "featured": 5, "provoked": 150, "active_days": 30},
 }
 SIGNALS = ("voters", "repliers", "influence", "featured", "provoked", "active_days")
 

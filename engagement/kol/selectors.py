@@ -34,6 +34,8 @@ def score_reasons(score):
         % {"n": s.get("active_days", 0)},
         "influence": _("trusted members' votes and replies reach them %(x)s× as much as an average member")
         % {"x": f"{s.get('influence', 0):.1f}"},
+        # the marked-down reason (engagement.kol.services.CLOSED_GROUP): a ring, a swarm, mutual voting
+        "closed_group": _("most of this engagement comes from a group that mostly engages with itself"),
     }
     order = list(score.reasons or [])
     points = s.get("points", {})

@@ -83,7 +83,9 @@ def kol_scores_compute(*, day=None, window_days=None, category=None, progress=No
             run.members_scored = int((result.score > 0).sum())
             run.seed_mode, run.seed_count = result.seed_mode, result.seed_count
             run.params = {"weights": cfg["WEIGHTS"], "references": cfg["REFERENCES"], "timings": result.timings,
-                          "reciprocal_weight": cfg["RECIPROCAL_WEIGHT"], "damping": cfg["DAMPING"]}
+                          "reciprocal_weight": cfg["RECIPROCAL_WEIGHT"], "damping": cfg["DAMPING"],
+                          "devotion": [cfg["DEVOTION_PRIOR"], cfg["DEVOTION_FREE"]],
+                          "cluster": [cfg["CLUSTER_FREE"], cfg["CLUSTER_FULL"]], "trust_floor": cfg["TRUST_FLOOR"]}
             run.save()
     except Exception as error:
         logger.exception("KOL scoring run %s failed", run.pk)
@@ -93,14 +95,39 @@ def kol_scores_compute(*, day=None, window_days=None, category=None, progress=No
     return run
 
 
+CLOSED_GROUP = "closed_group"  # the reason code: most engagement came from a group that mostly engages with itself
+
+
+def candidates_mask(result, cfg):
+    """Who may be proposed: active members with enough distinct upvoters and a score, never staff,
+    moderators or bots (decisions and the KOL programme are applied by the caller)."""
+    return (result.active & ~result.excluded & (result.raw["distinct_voters"] >= cfg["MIN_DISTINCT_VOTERS"])
+            & (result.score > 0))
+
+
+def reasons_of(result, i):
+    """The reason codes of member index `i`, most telling first: the closed group when more than half of
+    their engagement was discounted for coming from one, then their top signals (at least one)."""
+    import numpy as np
+
+    from . import scoring
+
+    names = list(scoring.SIGNALS)
+    points = np.array([result.components[s][i] for s in names])
+    order = np.argsort(-points, kind="stable")
+    top = [names[j] for j in order[:3] if points[j] >= 0.5] or [names[order[0]]]
+    if result.raw["closed_share"][i] > 0.5:
+        top = [CLOSED_GROUP, *top]
+    return top
+
+
 def _store(run, result, cfg, at):
     import numpy as np
 
     from . import scoring
 
     ids, score = result.member_ids, result.score
-    eligible = result.active & (result.raw["distinct_voters"] >= cfg["MIN_DISTINCT_VOTERS"]) & (score > 0)
-    eligible &= ~np.isin(ids, _blocked_ids(at))
+    eligible = candidates_mask(result, cfg) & ~np.isin(ids, _blocked_ids(at))
     idx = np.flatnonzero(eligible)
     order = idx[np.lexsort((ids[idx], -score[idx]))][: cfg["STORE"]]
     previous = (KolRun.objects.filter(window_days=run.window_days, category_key=run.category_key,
@@ -112,11 +139,8 @@ def _store(run, result, cfg, at):
     KolScore.objects.filter(run=run).delete()
     rows = []
     comp_names = list(scoring.SIGNALS)
-    comps = np.vstack([result.components[s][order] for s in comp_names]) if len(order) else np.zeros((6, 0))
     for position, i in enumerate(order.tolist()):
         member_id = int(ids[i])
-        points = comps[:, position]
-        top = [comp_names[j] for j in np.argsort(-points)[:3] if points[j] >= 0.5]
         signals = {
             "distinct_voters": int(result.raw["distinct_voters"][i]),
             "weighted_voters": round(float(result.raw["voters"][i]), 2),
@@ -125,12 +149,13 @@ def _store(run, result, cfg, at):
             "featured": int(result.raw["featured"][i]),
             "active_days": int(result.raw["active_days"][i]),
             "influence": round(float(result.raw["influence"][i]), 2),
-            "points": {name: round(float(points[j]), 2) for j, name in enumerate(comp_names)},
+            "closed_share": round(float(result.raw["closed_share"][i]), 2),
+            "points": {name: round(float(result.components[name][i]), 2) for name in comp_names},
         }
         prev = before.get(member_id)
         rows.append(KolScore(run=run, member_id=member_id, rank=position + 1, score=round(float(score[i]), 2),
                              previous_rank=prev[0] if prev else None, previous_score=prev[1] if prev else None,
-                             signals=signals, reasons=top))
+                             signals=signals, reasons=reasons_of(result, i)))
     KolScore.objects.bulk_create(rows, batch_size=1000)
 
 
