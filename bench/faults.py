@@ -271,7 +271,7 @@ def count_effects(seed, writers, readers):
         DB, "SELECT source_id FROM points_pointsentry WHERE reason = 'reply_created' AND kind = 'earn' "
             "AND source_type = 'forum.post' AND source_id = ANY(%s)", [[str(p) for p in replies]]))
     indexed = Counter(r[0] for r in query(
-        DB, "SELECT object_id FROM search_searchentry WHERE object_type = 'post' AND object_id = ANY(%s)",
+        DB, "SELECT object_id FROM huoli_search_searchentry WHERE object_type = 'post' AND object_id = ANY(%s)",
         [replies]))
     notified = Counter(r[0] for r in query(
         DB, "SELECT post_id FROM forum_notification WHERE recipient_id = %s AND kind = 'reply' AND post_id = ANY(%s)",
