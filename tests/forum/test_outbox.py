@@ -18,7 +18,8 @@ from search.models import SearchEntry
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 # transaction=True: on_commit callbacks run for real; serialized_rollback keeps the seeded points rules
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# serial: transactional tests flush the database, so they run alone (scripts/test, the serial stage)
+pytestmark = [pytest.mark.serial, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def later(minutes=5):
