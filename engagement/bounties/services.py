@@ -14,7 +14,7 @@ from engagement.points import services as points
 from forum import hooks
 from forum.cache import bump_topic
 from forum.errors import Conflict, InvalidInput, NotAllowed
-from forum.models import Post
+from forum.models import Post, Topic
 from forum.permissions import check_member, check_moderate
 from forum.services import notification_create
 
@@ -44,6 +44,8 @@ def bounty_offer(*, actor, topic, amount, now=None):
     amount = clean_amount(amount)
     if topic.author_id != actor.pk:
         raise NotAllowed(_("Only the topic's author may offer a bounty on it."), code="not_author")
+    # the topic's row lock serialises a double-submitted offer (then the account's, as every topic write)
+    Topic.objects.select_for_update(of=("self",)).filter(pk=topic.pk).values_list("pk", flat=True).first()
     if Bounty.objects.filter(topic_id=topic.pk).exists():
         raise Conflict(_("This topic already has a bounty."), code="bounty_exists")
     rules = bounty_rules()
@@ -59,7 +61,7 @@ def bounty_offer(*, actor, topic, amount, now=None):
 
 
 def _lock(bounty_id=None, topic_id=None):
-    qs = Bounty.objects.select_for_update().select_related("topic", "asker")
+    qs = Bounty.objects.select_for_update(of=("self",)).select_related("topic", "asker")
     bounty = qs.filter(pk=bounty_id).first() if bounty_id else qs.filter(topic_id=topic_id).first()
     if bounty is None:
         raise InvalidInput(_("There is no such bounty."), code="not_found")
@@ -95,8 +97,8 @@ def _answer(bounty, post_id):
 
 
 def _notify_paid(bounty, payout, message):
-    transaction.on_commit(lambda: notification_create(
-        recipient=payout.member, kind="system", topic=bounty.topic, post=payout.post, message=message))
+    # in the payout's own transaction: the notification is written (and published) with the payment or not at all
+    notification_create(recipient=payout.member, kind="system", topic=bounty.topic, post=payout.post, message=message)
 
 
 @transaction.atomic
