@@ -8,6 +8,7 @@ from ninja.openapi.docs import render_template
 
 from engagement.api import register as register_engagement
 from engagement.bounties.api import register as register_bounties
+from engagement.commissions.api import register as register_commissions
 from engagement.events.api import register as register_events
 from engagement.lotteries.api import register as register_lotteries
 from engagement.polls.api import register as register_polls
@@ -62,4 +63,5 @@ register_shop(api)
 register_tips(api)
 register_tasks(api)
 register_bounties(api)
+register_commissions(api)
 register_search(api)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "engagement.tips",
     "engagement.tasks",
     "engagement.bounties",
+    "engagement.commissions",
     "realtime",
     "search",
     "cms",
@@ -235,6 +236,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "polls-close-overdue": {"task": "engagement.polls.tasks.polls_close_overdue_task", "schedule": 60},
     # bounties: close those past their deadline (refund or split, by each bounty's rule)
     "bounties-expire-overdue": {"task": "engagement.bounties.tasks.bounties_expire_overdue_task", "schedule": 300},
+    # commissions: close those past their due date that were never handed in
+    "commissions-expire-overdue": {"task": "engagement.commissions.tasks.commissions_expire_overdue_task",
+                                   "schedule": 900},
     "lotteries-close-overdue": {"task": "engagement.lotteries.tasks.lotteries_close_overdue_task", "schedule": 60},
     # the outbox: send again every after-commit effect not done by its deadline (forum.outbox)
     "forum-outbox-sweep": {"task": "forum.tasks.outbox_sweep", "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60)},

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("engagement.shop.urls")),
     path("", include("engagement.tasks.urls")),
     path("", include("engagement.bounties.urls")),
+    path("", include("engagement.commissions.urls")),
     path("", include("engagement.tips.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),

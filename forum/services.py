@@ -295,7 +295,7 @@ def _set_featured(obj, *, actor, featured, note):
 
 
 @transaction.atomic
-def topic_feature(*, actor, topic, featured, note=""):
+def topic_feature(*, actor, topic, featured, note="", audited=True):
     """Feature (精华) or unfeature a topic: editors and moderators. Featuring weighs the topic in
     "hot", notifies its author and (through hooks.content_featured) pays the featured points;
     unfeaturing takes them back. Hidden topics cannot be featured; repeating the current state is a
@@ -311,7 +311,8 @@ def topic_feature(*, actor, topic, featured, note=""):
         raise InvalidInput(_("A hidden topic cannot be featured."), code="hidden")
     _set_featured(topic, actor=actor, featured=featured, note=note)
     _refresh_hot(topic.pk, topic.created_at)
-    _feature_audit(actor=actor, obj=topic, featured=featured, note=note, subject=topic.author)
+    if audited:  # False: a caller's own verb (a paid commission) records the one entry for the whole act
+        _feature_audit(actor=actor, obj=topic, featured=featured, note=note, subject=topic.author)
     fragment_cache.bump_topic(topic.pk)
     fragment_cache.bump_category(topic.category_id)
     if featured:

@@ -289,6 +289,60 @@ def _bounty_resolve(w):
     return Case(f"/bounties/{bounty.pk}/resolve/", {"post": "", "reason": "abandoned"}, _bounty_resolved(bounty))
 
 
+def _commission(w, *, submitted=False):
+    from engagement.commissions import services as commissions
+
+    writer = UserFactory()
+    commission = commissions.commission_invite(actor=w["staff"], writer=writer, theme="约稿：社区新人指南",
+                                               reward=100, due_at=_later(7))
+    if submitted:
+        commissions.commission_respond(actor=writer, commission_id=commission.pk, accept=True)
+        topic = TopicFactory.create(author=writer, category=w["category"], title="约稿交稿：新人指南")
+        commissions.commission_submit(actor=writer, commission_id=commission.pk, topic_id=topic.pk)
+    return commission
+
+
+def _commission_is(commission, status):
+    return lambda: _fresh(commission).status == status
+
+
+def _commission_invite(w):
+    from engagement.commissions.models import Commission
+
+    return Case("/commissions/new/", {"writer": "author", "theme": "写一篇新人指南", "reward": "100",
+                                      "due_at": _later(7).date().isoformat()},
+                lambda: Commission.objects.filter(theme="写一篇新人指南").exists())
+
+
+def _commission_review(w):
+    commission = _commission(w, submitted=True)
+    return Case(f"/commissions/{commission.pk}/review/", {"approve": "1"}, _commission_is(commission, "paid"))
+
+
+def _commission_cancel(w):
+    commission = _commission(w)
+    return Case(f"/commissions/{commission.pk}/cancel/", {"reason": "选题取消"}, _commission_is(commission, "cancelled"))
+
+
+def _api_commission_invite(w):
+    from engagement.commissions.models import Commission
+
+    return _api("/api/v1/commissions", {"writer": "author", "theme": "API 约稿", "reward": 100,
+                                        "due_at": _later(7).date().isoformat()},
+                lambda: Commission.objects.filter(theme="API 约稿").exists())
+
+
+def _api_commission_review(w):
+    commission = _commission(w, submitted=True)
+    return _api(f"/api/v1/commissions/{commission.pk}/review", {"approve": True}, _commission_is(commission, "paid"))
+
+
+def _api_commission_cancel(w):
+    commission = _commission(w)
+    return _api(f"/api/v1/commissions/{commission.pk}/cancel", {"reason": "选题取消"},
+                _commission_is(commission, "cancelled"))
+
+
 # --- the API's staff operations ----------------------------------------------------------------------------
 def _api(path, body, changed):
     return Case(path, body, changed, json=True)
@@ -424,6 +478,15 @@ ENTRY_POINTS = {
     "url lifecycle:template_edit": _template_edit,
     "url shop:index": READ, "url shop:manage": READ, "url shop:order_action": _order_action, "url shop:item": MEMBER,
     "url shop:my_orders": READ, "url shop:economy": READ, "url tasks:checklist": READ, "url tasks:card": READ,
+    "url commissions:wall": READ, "url commissions:mine": READ, "url commissions:desk": READ,
+    "url commissions:detail": READ, "url commissions:respond": MEMBER, "url commissions:submit": MEMBER,
+    "url commissions:invite": _commission_invite, "url commissions:review": _commission_review,
+    "url commissions:cancel": _commission_cancel,
+    "api POST /api/v1/commissions": _api_commission_invite,
+    "api POST /api/v1/commissions/{commission_id}/respond": MEMBER,
+    "api POST /api/v1/commissions/{commission_id}/submit": MEMBER,
+    "api POST /api/v1/commissions/{commission_id}/review": _api_commission_review,
+    "api POST /api/v1/commissions/{commission_id}/cancel": _api_commission_cancel,
     "url bounties:list": READ, "url bounties:accept": MEMBER, "url bounties:resolve": _bounty_resolve,
     "url tips:tip_post": MEMBER,
     # cms and search pages

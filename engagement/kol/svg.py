@@ -96,3 +96,32 @@ def sparkline(*, values, title, width=120, height=28):
             parts.append(f'<polyline fill="none" stroke="#1d4ed8" stroke-width="1.8" points="{" ".join(pts)}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def bar_chart(*, rows, title, desc, width=640, bar_height=22, label_width=150, colors=None):
+    """Horizontal bars: rows = [(label, value), ...] (value >= 0), largest scale first as given.
+    `colors` (one per row) marks, for example, sources and sinks apart."""
+    uid = next(_ids)
+    rows = list(rows)
+    gap, top = 6, 6
+    height = top * 2 + max(len(rows), 1) * (bar_height + gap)
+    plot_w = width - label_width - 70
+    top_value = max([v for _label, v in rows] or [1]) or 1
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-labelledby="chart{uid}-t chart{uid}-d" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="chart{uid}-t">{escape(title)}</title><desc id="chart{uid}-d">{escape(desc)}</desc>',
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar_height + gap)
+        w = max(1.0, plot_w * value / top_value) if value else 0
+        color = (colors[i] if colors else PALETTE[0])
+        text = str(label)
+        short = text if len(text) <= 14 else text[:13] + "…"
+        parts.append(f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" font-size="12" '
+                     f'fill="currentColor">{escape(short)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{color}"/>')
+        parts.append(f'<text x="{label_width + w + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-size="12" '
+                     f'fill="currentColor">{escape(_fmt(value))}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

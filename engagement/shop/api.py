@@ -79,6 +79,16 @@ class ShopWeekOut(Schema):
     net: int
     active_members: int
     issued_per_active: float
+    circulation: int
+
+
+class ShopReasonOut(Schema):
+    reason: str
+    label: str
+    kind: str
+    kind_label: str
+    points: int
+    entries: int
 
 
 class ShopMemberPointsOut(Schema):
@@ -103,6 +113,7 @@ class ShopCirculationOut(Schema):
 
 class ShopEconomyOut(Schema):
     weekly: list[ShopWeekOut]
+    by_reason: list[ShopReasonOut]
     circulation: ShopCirculationOut
     top_earners: list[ShopMemberPointsOut]
     top_spenders: list[ShopMemberPointsOut]
@@ -183,7 +194,7 @@ def shop_economy(request):
     def members(rows):
         return [{"member_id": r["member_id"], "username": r["member__username"], "points": r["points"]} for r in rows]
 
-    return {"weekly": health["weekly"], "circulation": health["circulation"],
+    return {"weekly": health["weekly"], "by_reason": health["by_reason"], "circulation": health["circulation"],
             "top_earners": members(health["top_earners"]), "top_spenders": members(health["top_spenders"]),
             "shop_sales": health["shop_sales"]}
 

@@ -89,14 +89,37 @@ def economy_weekly(*, weeks=8):
         out.append({"week": r["week"].date() if hasattr(r["week"], "date") else r["week"], "sources": sources,
                     "sinks": sinks, "net": sources - sinks, "active_members": active,
                     "issued_per_active": round(sources / active, 1) if active else 0.0})
+    return _every_week(out, weeks)
+
+
+def _every_week(rows, weeks):
+    """The weeks in which no points moved, as zero rows, so a chart's axis is time, not activity."""
+    if not rows:
+        return rows
+    by_week = {r["week"]: r for r in rows}
+    first, last = rows[0]["week"], timezone.localdate()
+    out, week = [], first
+    while week <= last and len(out) <= weeks:
+        out.append(by_week.get(week) or {"week": week, "sources": 0, "sinks": 0, "net": 0, "active_members": 0,
+                                         "issued_per_active": 0.0})
+        week += timedelta(weeks=1)
     return out
 
 
 def economy_by_reason(*, weeks=4):
-    """Sources and sinks by reason over the last `weeks`: [{reason, kind, points, entries}]."""
-    rows = (PointsEntry.objects.filter(created_at__gte=_since(weeks)).values("reason", "kind")
-            .annotate(points=Sum("amount"), entries=Count("id")).order_by("points"))
-    return list(rows)
+    """Sources and sinks by reason over the last `weeks`, with the labels a person reads:
+    [{reason, label, kind, kind_label, points, entries}], biggest sink first."""
+    from engagement.points.labels import reason_label
+    from engagement.points.models import PointsRule
+
+    rows = list(PointsEntry.objects.filter(created_at__gte=_since(weeks)).values("reason", "kind")
+                .annotate(points=Sum("amount"), entries=Count("id")).order_by("points"))
+    names = dict(PointsRule.objects.filter(code__in={r["reason"] for r in rows}).values_list("code", "name"))
+    kinds = dict(PointsEntry.Kind.choices)
+    for r in rows:
+        r["label"] = reason_label(r["reason"], names)
+        r["kind_label"] = str(kinds.get(r["kind"], r["kind"]))
+    return rows
 
 
 def circulation():
@@ -129,8 +152,19 @@ def shop_sales_by_item():
              "cancelled": i.n_cancelled, "stock": i.stock} for i in items]
 
 
+def with_circulation(weekly, total):
+    """Points in circulation at the end of each week, walked back from today's total by each later
+    week's net (the ledger is the only way points move, so the two agree)."""
+    running = total
+    for week in reversed(weekly):
+        week["circulation"] = running
+        running -= week["net"]
+    return weekly
+
+
 def economy_health(*, weeks=8):
     """Everything the operator console shows about the points economy, in one dict."""
-    return {"weekly": economy_weekly(weeks=weeks), "by_reason": economy_by_reason(weeks=min(weeks, 4)),
-            "circulation": circulation(), "top_earners": top_earners(), "top_spenders": top_spenders(),
+    total = circulation()
+    return {"weekly": with_circulation(economy_weekly(weeks=weeks), total["total"]),
+            "by_reason": economy_by_reason(weeks=min(weeks, 4)), "circulation": total, "top_earners": top_earners(), "top_spenders": top_spenders(),
             "shop_sales": shop_sales_by_item()}

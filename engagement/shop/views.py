@@ -92,4 +92,42 @@ def manage_order_action(request, pk, verb):
 @shows_forum_errors
 def economy(request):
     permissions.check_operate_shop(request.user)
-    return render(request, "shop/economy.html", {"health": selectors.economy_health()})
+    health = selectors.economy_health()
+    return render(request, "shop/economy.html", {"health": health, "charts": _economy_charts(health)})
+
+
+def _economy_charts(health):
+    """Server-drawn SVG charts of the economy; each page section keeps the same numbers in a table."""
+    from engagement.kol import svg
+
+    weekly = health["weekly"]
+    labels = [w["week"].strftime("%m-%d") for w in weekly]
+    charts = {}
+    if weekly:
+        charts["flows"] = svg.line_chart(
+            series=[(_("Issued"), [w["sources"] for w in weekly]), (_("Taken out"), [w["sinks"] for w in weekly])],
+            labels=labels, title=_("Sources and sinks per week"),
+            desc=_("Points issued and points taken out of circulation, week by week; the table below has the figures."))
+        charts["circulation"] = svg.line_chart(
+            series=[(_("Points in circulation"), [w["circulation"] for w in weekly])], labels=labels,
+            title=_("Points in circulation"), desc=_("Points held by members at the end of each week."),
+            y_label=_("points"))
+        charts["inflation"] = svg.line_chart(
+            series=[(_("Issued per active member"), [w["issued_per_active"] for w in weekly])], labels=labels,
+            title=_("Inflation: points issued per active member"),
+            desc=_("Points issued in a week divided by the members whose points moved that week."), y_label=_("points"))
+    reasons = [r for r in health["by_reason"] if r["points"]]
+    if reasons:
+        charts["reasons"] = svg.bar_chart(
+            rows=[(r["label"], abs(r["points"])) for r in reasons],
+            colors=["#1a7f37" if r["points"] > 0 else "#b42318" for r in reasons],
+            title=_("Sources and sinks by reason, last four weeks"),
+            desc=_("Green bars are points issued, red bars points taken out; the list below has the figures."))
+    sales = [s for s in health["shop_sales"] if s["orders"]]
+    if sales:
+        charts["sales"] = svg.bar_chart(rows=[(s["name"], s["orders"]) for s in sales[:12]],
+                                        title=_("Shop sales by item"), desc=_("Orders per item, cancelled ones left out."))
+    if health["top_earners"]:
+        charts["earners"] = svg.bar_chart(rows=[(r["member__username"], r["points"]) for r in health["top_earners"]],
+                                          title=_("Top earners, last four weeks"), desc=_("Points earned per member."))
+    return charts

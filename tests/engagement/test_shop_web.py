@@ -60,6 +60,11 @@ def test_order_desk_and_economy_are_for_operators_only(client, mug, buyer, staff
     assert order.status == "fulfilled"
     economy = client.get("/economy/")
     assert economy.status_code == 200 and "活力马克杯" in economy.text
+    # charts an operator looks at, each an SVG image with a title and a description, beside the tables
+    for chart in ("flows", "circulation", "inflation", "reasons", "sales", "earners"):
+        assert f'data-chart="{chart}"><svg class="chart"' in economy.text, chart
+    assert economy.text.count('role="img"') >= 6 and "<desc id=" in economy.text
+    assert "shop_redeem" not in economy.text and "积分商城" in economy.text
 
 
 def test_api_redeem_idempotent_orders_and_operator_verbs(client, mug, buyer, staff):

@@ -134,6 +134,45 @@ def _bounty_resolve(client, w):
     return _json(client, "post", f"/api/v1/bounties/{bounty.pk}/resolve", {"reason": "abandoned"})
 
 
+def _commission(w, *, submitted=False):
+    """A commission by staff to the owner (who writes), optionally handed in with the owner's alpha topic."""
+    from engagement.commissions import services as commissions
+
+    commission = commissions.commission_invite(actor=w["people"]["staff"], writer=w["owner"], theme="矩阵约稿",
+                                               reward=50, due_at=timezone.now() + datetime.timedelta(days=7))
+    if submitted:
+        commissions.commission_respond(actor=w["owner"], commission_id=commission.pk, accept=True)
+        commissions.commission_submit(actor=w["owner"], commission_id=commission.pk, topic_id=w["topics"]["alpha"].pk)
+    return commission
+
+
+def _commission_invite(client, w):
+    return _json(client, "post", "/api/v1/commissions",
+                 {"writer": w["owner"].username, "theme": "新约稿", "reward": 50,
+                  "due_at": (timezone.now() + datetime.timedelta(days=7)).date().isoformat()})
+
+
+def _commission_respond(client, w):
+    return _json(client, "post", f"/api/v1/commissions/{_commission(w).pk}/respond", {"accept": True})
+
+
+def _commission_submit(client, w):
+    from engagement.commissions import services as commissions
+
+    commission = _commission(w)
+    commissions.commission_respond(actor=w["owner"], commission_id=commission.pk, accept=True)
+    return _json(client, "post", f"/api/v1/commissions/{commission.pk}/submit",
+                 {"topic_id": w["topics"]["alpha"].pk})
+
+
+def _commission_review(client, w):
+    return _json(client, "post", f"/api/v1/commissions/{_commission(w, submitted=True).pk}/review", {"approve": True})
+
+
+def _commission_cancel(client, w):
+    return _json(client, "post", f"/api/v1/commissions/{_commission(w).pk}/cancel", {"reason": "取消"})
+
+
 # (name, operation in the schema, request, personas allowed)
 CASES = [
     ("topic_create", "POST /api/v1/topics",
@@ -214,6 +253,13 @@ CASES = [
     # bounties: only the asker accepts; moderators of the topic's category resolve
     ("bounty_accept", "POST /api/v1/bounties/topics/{topic_id}/accept", _bounty_accept, {"member"}),
     ("bounty_resolve", "POST /api/v1/bounties/{bounty_id}/resolve", _bounty_resolve, MODS_IN),
+    # commissions: editors (and staff) invite, review and withdraw; only the invited writer (none of the
+    # personas: the owner writes) responds and hands in
+    ("commission_invite", "POST /api/v1/commissions", _commission_invite, {"editor", "staff"}),
+    ("commission_respond", "POST /api/v1/commissions/{commission_id}/respond", _commission_respond, set()),
+    ("commission_submit", "POST /api/v1/commissions/{commission_id}/submit", _commission_submit, set()),
+    ("commission_review", "POST /api/v1/commissions/{commission_id}/review", _commission_review, {"editor", "staff"}),
+    ("commission_cancel", "POST /api/v1/commissions/{commission_id}/cancel", _commission_cancel, {"editor", "staff"}),
 ]
 
 

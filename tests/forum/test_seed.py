@@ -105,7 +105,7 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert "Admin login: admin / " not in second_out
     assert "password unchanged" in second_out and "manage.py changepassword admin" in second_out
 
-    assert first["categories"] == 6 and 18 <= first["topics"] <= 24
+    assert first["categories"] == 6 and 18 <= first["topics"] <= 30  # the forum's own, plus bounty and commission topics
     assert first["posts"] > first["topics"] * 2 and first["votes"] > first["posts"]
     assert first["notifications"] > 0  # replies and mentions reached their recipients
     demo_names = [row[0] for row in MEMBERS_DATA]
@@ -139,6 +139,17 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert Topic.objects.filter(is_pinned=True).exists() and Topic.objects.filter(is_locked=True).exists()
 
     assert_counters_consistent(Topic.objects.all())
+
+    # the economy shows working: an open bounty with answers, one accepted; commissions in every state
+    from engagement.bounties.models import Bounty
+    from engagement.commissions.models import Commission
+
+    open_bounty = Bounty.objects.filter(status="open").first()
+    assert open_bounty is not None and open_bounty.topic.posts.count() >= 3
+    assert Bounty.objects.filter(status="accepted", accepted_post__isnull=False).exists()
+    assert set(Commission.objects.values_list("status", flat=True)) >= {"paid", "accepted", "submitted", "invited"}
+    paid = Commission.objects.get(status="paid")
+    assert paid.topic.is_featured and "commission" in paid.topic.sections
 
 
 def test_seed_demo_uses_the_admin_password_from_the_environment(django_capture_on_commit_callbacks, monkeypatch):
