@@ -98,6 +98,17 @@ def sparkline(*, values, title, width=120, height=28):
     return mark_safe("".join(parts))
 
 
+def _fit(text, room, size=12):
+    """`text` cut (with …) to about `room` px at font `size`: CJK characters are square, others ~0.6 wide."""
+    used, out = 0.0, []
+    for ch in text:
+        used += size if ord(ch) > 0x2E80 else size * 0.6
+        if used > room:
+            return "".join(out[:-1]) + "…"
+        out.append(ch)
+    return text
+
+
 def bar_chart(*, rows, title, desc, width=640, bar_height=22, label_width=150, colors=None):
     """Horizontal bars: rows = [(label, value), ...] (value >= 0), largest scale first as given.
     `colors` (one per row) marks, for example, sources and sinks apart."""
@@ -117,7 +128,7 @@ def bar_chart(*, rows, title, desc, width=640, bar_height=22, label_width=150, c
         w = max(1.0, plot_w * value / top_value) if value else 0
         color = (colors[i] if colors else PALETTE[0])
         text = str(label)
-        short = text if len(text) <= 14 else text[:13] + "…"
+        short = _fit(text, label_width - 10)
         parts.append(f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" font-size="12" '
                      f'fill="currentColor">{escape(short)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{color}"/>')

@@ -101,33 +101,38 @@ def _economy_charts(health):
     from engagement.kol import svg
 
     weekly = health["weekly"]
+    size = {"width": 400}  # a narrow drawing: its text stays readable on a phone, and scales up on a desktop
     labels = [w["week"].strftime("%m-%d") for w in weekly]
     charts = {}
     if weekly:
         charts["flows"] = svg.line_chart(
             series=[(_("Issued"), [w["sources"] for w in weekly]), (_("Taken out"), [w["sinks"] for w in weekly])],
-            labels=labels, title=_("Sources and sinks per week"),
+            labels=labels, title=_("Sources and sinks per week"), height=200, **size,
             desc=_("Points issued and points taken out of circulation, week by week; the table below has the figures."))
         charts["circulation"] = svg.line_chart(
             series=[(_("Points in circulation"), [w["circulation"] for w in weekly])], labels=labels,
             title=_("Points in circulation"), desc=_("Points held by members at the end of each week."),
-            y_label=_("points"))
+            y_label=_("points"), height=200, **size)
         charts["inflation"] = svg.line_chart(
             series=[(_("Issued per active member"), [w["issued_per_active"] for w in weekly])], labels=labels,
             title=_("Inflation: points issued per active member"),
-            desc=_("Points issued in a week divided by the members whose points moved that week."), y_label=_("points"))
+            desc=_("Points issued in a week divided by the members whose points moved that week."), y_label=_("points"),
+            height=200, **size)
     reasons = [r for r in health["by_reason"] if r["points"]]
     if reasons:
         charts["reasons"] = svg.bar_chart(
             rows=[(r["label"], abs(r["points"])) for r in reasons],
             colors=["#1a7f37" if r["points"] > 0 else "#b42318" for r in reasons],
             title=_("Sources and sinks by reason, last four weeks"),
-            desc=_("Green bars are points issued, red bars points taken out; the list below has the figures."))
+            desc=_("Green bars are points issued, red bars points taken out; the list below has the figures."),
+            label_width=110, **size)
     sales = [s for s in health["shop_sales"] if s["orders"]]
     if sales:
         charts["sales"] = svg.bar_chart(rows=[(s["name"], s["orders"]) for s in sales[:12]],
-                                        title=_("Shop sales by item"), desc=_("Orders per item, cancelled ones left out."))
+                                        title=_("Shop sales by item"), desc=_("Orders per item, cancelled ones left out."),
+                                        label_width=110, **size)
     if health["top_earners"]:
         charts["earners"] = svg.bar_chart(rows=[(r["member__username"], r["points"]) for r in health["top_earners"]],
-                                          title=_("Top earners, last four weeks"), desc=_("Points earned per member."))
+                                          title=_("Top earners, last four weeks"), desc=_("Points earned per member."),
+                                          label_width=110, **size)
     return charts

@@ -47,3 +47,11 @@ def member_badges(member):
 @register.simple_tag
 def checkin_count_today():
     return count_today()
+
+
+@register.filter
+def reason_label(code):
+    """{{ entry.reason|reason_label }}: a ledger reason in words ("获得悬赏"), never the code."""
+    from engagement.points.labels import reason_label as label
+
+    return label(code)

@@ -62,7 +62,7 @@ def tip_post(*, actor, post_id, amount, request_key):
                              request_key=key, spend_entry=spend, credit_entry=credit, created_at=now)
     tip.duplicate = False
     name = actor.name if hasattr(actor, "name") else actor.username
-    transaction.on_commit(lambda: notification_create(
-        recipient=post.author, kind="system", actor=actor, post=post,
-        message=_("%(name)s tipped your post %(n)d points.") % {"name": name, "n": amount}))
+    # in the tip's own transaction: the author is told exactly when the points moved (never lost after a commit)
+    notification_create(recipient=post.author, kind="system", actor=actor, post=post,
+                        message=_("%(name)s tipped your post %(n)d points.") % {"name": name, "n": amount})
     return tip
