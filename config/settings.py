@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "realtime",
     "search",
     "cms",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -372,6 +373,11 @@ HUOLI = {
     # the transactional outbox (forum.outbox): an after-commit effect not done this long after
     # it was owed is sent to Celery again by the sweep (beat, every OUTBOX_SWEEP_SECONDS)
     "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),
+    # private messages (messaging/conf.py): members per conversation, the level needed to start one
+    # (staff and moderators need none), conversations a member may start per day
+    "PM_MAX_PARTICIPANTS": 8,
+    "PM_MIN_LEVEL": 2,
+    "PM_NEW_PER_DAY": 10,
 }
 
 # --- security ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("engagement.tasks.urls")),
     path("", include("engagement.bounties.urls")),
     path("", include("engagement.tips.urls")),
+    path("", include("messaging.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),
