@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "search",
     "cms",
     "messaging",
+    "mailings",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
     "kol-scores-compute": {"task": "engagement.kol.tasks.kol_scores_compute_task", "schedule": 24 * 3600},
     "lifecycle-classify": {"task": "engagement.lifecycle.tasks.lifecycle_classify_task", "schedule": 24 * 3600},
+    # email notifications: send what is due (immediate mails after their delay, daily and weekly summaries)
+    "mailings-send-due": {"task": "mailings.tasks.mail_send_due", "schedule": 60},
 }
 
 # --- search -----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("forum", "engagement", "cms", "search", "realtime", "audit", "config", "messaging")
+PROJECT_APPS = ("forum", "engagement", "cms", "search", "realtime", "audit", "config", "messaging", "mailings")
 READ, MEMBER, SYSTEM = "read", "member", "system"
 
 
@@ -460,6 +460,7 @@ ENTRY_POINTS = {
     # private messages (a moderator's look at a reported message is a read, audited by itself)
     "url messaging:inbox": READ, "url messaging:new": MEMBER, "url messaging:conversation": MEMBER,
     "url messaging:leave": MEMBER, "url messaging:report": MEMBER, "url messaging:blocks": MEMBER,
+    "url mailings:preferences": MEMBER, "url mailings:unsubscribe": MEMBER,
     "url messaging:badge": READ, "url messaging:reports": READ, "url messaging:report_detail": _pm_report_resolve,
     # the JSON API's writes
     "api POST /api/v1/topics/{topic_id}/posts": MEMBER, "api POST /api/v1/topics": MEMBER,

@@ -4,7 +4,7 @@ and from the URL conf. Used only by tests/forum_only (run by tests/test_forum_on
 from config.settings import *  # noqa: F403
 from config.settings import INSTALLED_APPS, MIDDLEWARE
 
-REMOVED = ("engagement", "cms", "search", "realtime", "messaging", "wagtail", "modelcluster", "taggit")
+REMOVED = ("engagement", "cms", "search", "realtime", "messaging", "mailings", "wagtail", "modelcluster", "taggit")
 
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app.split(".")[0] not in REMOVED]
 MIDDLEWARE = [m for m in MIDDLEWARE if m.split(".")[0] not in REMOVED]
