@@ -201,3 +201,42 @@ def _send_group(key, group, connection, report):
     MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.SENT, sent_at=timezone.now())
     _finish(items, "sent")
     report["sent"] += 1
+
+
+# --- the weekly digest by email ---------------------------------------------------------------------------------
+def digest_recipients():
+    """Active members with an email who have not turned the digest off (it is on by default)."""
+    off = MailPreference.objects.filter(kind=Kind.DIGEST, frequency=Frequency.NEVER).values("member_id")
+    return (get_user_model().objects.filter(is_active=True).exclude(email="").exclude(pk__in=off)
+            .order_by("pk"))
+
+
+def _week_topics(member, week_start, limit=5):
+    from forum.models import Topic
+    from forum.permissions import can_read_topic
+
+    start = timezone.make_aware(datetime.combine(week_start, time()))
+    topics = (Topic.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=7), is_hidden=False)
+              .select_related("category").order_by("-hot_score", "-pk")[: limit * 4])
+    return [t for t in topics if can_read_topic(member, t)][:limit]
+
+
+def digest_send_one(*, digest, member, connection):
+    """Mail the digest to one member, at most once per digest (the send record is claimed first).
+    Returns "sent", "skipped" or "failed"."""
+    key = f"digest:{digest.pk}"
+    if not claim(member=member, key=key, kind=Kind.DIGEST):
+        return "skipped"
+    language = selectors.language_of(member)
+    topics = _week_topics(member, digest.week_start)
+    mail = render.build(member=member, language=language, kind=Kind.DIGEST, template="digest",
+                        subject=lambda: digest.title,
+                        context={"digest": digest, "digest_url": render.absolute(digest.url or "/"),
+                                 "topics": [(t.title, render.absolute(t.get_absolute_url())) for t in topics]})
+    try:
+        connection.send_messages([mail])
+    except Exception as exc:
+        MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.FAILED, error=str(exc)[:300])
+        return "failed"
+    MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.SENT, sent_at=timezone.now())
+    return "sent"

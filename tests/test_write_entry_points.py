@@ -505,7 +505,7 @@ ENTRY_POINTS = {
     "admin tasks.Task credit_state": _admin_credit_state,
     # management commands
     "command kol_compute": SYSTEM, "command lifecycle_classify": SYSTEM, "command search_reindex": SYSTEM,
-    "command outbox_relay": SYSTEM, "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,
+    "command outbox_relay": SYSTEM, "command mail_digest": SYSTEM, "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,
 }
 
 
