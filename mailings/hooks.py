@@ -8,12 +8,16 @@ from messaging import extension as messaging
 
 
 def on_notification(*, notification, **kwargs):
-    outbox.enqueue("mailings.tasks.mail_notification", notification.pk)
+    from .tasks import mail_notification  # the task object: registered in this process (eager mode, no worker)
+
+    outbox.enqueue(mail_notification, notification.pk)
 
 
 def on_message(*, message, recipients, **kwargs):
+    from .tasks import mail_message
+
     if recipients:
-        outbox.enqueue("mailings.tasks.mail_message", message.pk, [m.pk for m in recipients])
+        outbox.enqueue(mail_message, message.pk, [m.pk for m in recipients])
 
 
 def connect():
