@@ -16,6 +16,7 @@ from engagement.shop.api import register as register_shop
 from engagement.tasks.api import register as register_tasks
 from engagement.tips.api import register as register_tips
 from forum.api import register as register_forum
+from messaging.api import register as register_messaging
 from search.api import register as register_search
 
 
@@ -65,3 +66,4 @@ register_tasks(api)
 register_bounties(api)
 register_commissions(api)
 register_search(api)
+register_messaging(api)

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "realtime",
     "search",
     "cms",
+    "messaging",
+    "mailings",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +249,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
     "kol-scores-compute": {"task": "engagement.kol.tasks.kol_scores_compute_task", "schedule": 24 * 3600},
     "lifecycle-classify": {"task": "engagement.lifecycle.tasks.lifecycle_classify_task", "schedule": 24 * 3600},
+    # email notifications: send what is due (immediate mails after their delay, daily and weekly summaries)
+    "mailings-send-due": {"task": "mailings.tasks.mail_send_due", "schedule": 60},
 }
 
 # --- search -----------------------------------------------------------------------------------
@@ -376,6 +380,11 @@ HUOLI = {
     # the transactional outbox (forum.outbox): an after-commit effect not done this long after
     # it was owed is sent to Celery again by the sweep (beat, every OUTBOX_SWEEP_SECONDS)
     "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),
+    # private messages (messaging/conf.py): members per conversation, the level needed to start one
+    # (staff and moderators need none), conversations a member may start per day
+    "PM_MAX_PARTICIPANTS": 8,
+    "PM_MIN_LEVEL": 2,
+    "PM_NEW_PER_DAY": 10,
 }
 
 # --- security ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("engagement.bounties.urls")),
     path("", include("engagement.commissions.urls")),
     path("", include("engagement.tips.urls")),
+    path("", include("messaging.urls")),
+    path("", include("mailings.urls")),
     path("", include("cms.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),

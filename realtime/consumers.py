@@ -149,7 +149,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=message["text"])
 
 
-def _query_int(scope, name):
+def query_int(scope, name):
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
     if not values:
         return None
@@ -160,14 +160,90 @@ def _query_int(scope, name):
     return value if 0 <= value < 2**63 else None
 
 
-class TopicConsumer(LiveConsumer):
-    """/ws/topic/<id>/?after=<seq>: the topic's numbered events, presence and typing.
+class SequencedConsumer(LiveConsumer):
+    """A numbered, gap-free stream: the events of one log (a topic's events, a conversation's
+    messages), each with a number that only grows by one. With `?after=<seq>` the events after it
+    are replayed from the database, in order, before live ones; live events are forwarded in number
+    order, a gap is filled from the database and a duplicate is dropped, so the client sees each
+    number exactly once. Subclasses say how to check access and read the log:
 
-    With `after`, the events numbered after it are replayed from the database, in order, before
-    live ones; live events are forwarded in number order, a gap is filled from the database and a
-    duplicate is dropped, so the client sees each number exactly once."""
+      stream_access()                 sync: None if the reader may not read the stream
+      stream_events_after(after, limit) sync: [(seq, type, json text or None)], None = skip it for this
+                                      reader (the number still counts); raises CatchUpImpossible
+      stream_revoked()                the message sent when access is lost
+      stream_skips(message)           a live event this reader must not get (its number still counts)
+
+    Live events reach the consumer as channel-layer messages of type "topic.event" with `seq`,
+    `event_type` and the serialised `text`."""
+
+    access_events = ACCESS_EVENTS
+
+    def stream_access(self):
+        raise NotImplementedError
+
+    def stream_events_after(self, after, limit):
+        raise NotImplementedError
+
+    def stream_revoked(self):
+        return {"type": "access.revoked"}
+
+    def stream_skips(self, message):
+        return False
+
+    async def catch_up(self):
+        """Send every logged event after self.last_seq. False if the client must reload."""
+        try:
+            rows = await database_sync_to_async(self.stream_events_after)(self.last_seq, conf.catchup_max())
+        except CatchUpImpossible:
+            await self.send_json({"type": "reload", "reason": "gap"})
+            await self.refuse(CLOSE_RELOAD)
+            return False
+        if any(type_ in self.access_events for _seq, type_, _text in rows) and not await self.recheck_access():
+            return False
+        for seq, _type, text in rows:
+            if text is not None:
+                await self.send(text_data=text)
+            self.last_seq = seq
+        return True
+
+    async def recheck_access(self):
+        access = await database_sync_to_async(self.stream_access)()
+        if access is None:
+            await self.send_json(self.stream_revoked())
+            await self.refuse()
+            return False
+        return True
+
+    async def topic_event(self, message):
+        if self.closed:
+            return
+        seq = message["seq"]
+        if seq <= self.last_seq:
+            return  # already sent (replayed from the log, or a duplicate)
+        if seq != self.last_seq + 1:
+            await self.catch_up()  # an earlier event is late or lost: the log has it
+            return
+        if message.get("event_type") in self.access_events and not await self.recheck_access():
+            return
+        if not self.stream_skips(message):
+            await self.send(text_data=message["text"])
+        self.last_seq = seq
+
+
+class TopicConsumer(SequencedConsumer):
+    """/ws/topic/<id>/?after=<seq>: the topic's numbered events, presence and typing (the numbered
+    stream is SequencedConsumer's)."""
 
     client_messages = ("ping", "typing")
+
+    def stream_access(self):
+        return selectors.topic_access(topic_id=self.topic_id, user=self.user)
+
+    def stream_events_after(self, after, limit):
+        return selectors.topic_events_after(topic_id=self.topic_id, after=after, limit=limit)
+
+    def stream_revoked(self):
+        return {"type": "access.revoked", "topic_id": self.topic_id}
 
     async def connect(self):
         self.user = self.scope.get("user") or AnonymousUser()
@@ -183,7 +259,7 @@ class TopicConsumer(LiveConsumer):
         # join before reading the log: an event is either in what we read or arrives live
         await self.join(publish.topic_group(self.topic_id))
         await self.accept()
-        after = _query_int(self.scope, "after")
+        after = query_int(self.scope, "after")
         self.last_seq = access.seq if after is None else after
         if after is not None and not await self.catch_up():
             return
@@ -202,45 +278,6 @@ class TopicConsumer(LiveConsumer):
             if broadcast:
                 self._schedule_presence_broadcast()
         await super().disconnect(code)
-
-    async def catch_up(self):
-        """Send every logged event after self.last_seq. False if the client must reload."""
-        try:
-            rows = await database_sync_to_async(selectors.topic_events_after)(
-                topic_id=self.topic_id, after=self.last_seq, limit=conf.catchup_max()
-            )
-        except CatchUpImpossible:
-            await self.send_json({"type": "reload", "reason": "gap"})
-            await self.refuse(CLOSE_RELOAD)
-            return False
-        if any(type_ in ACCESS_EVENTS for _seq, type_, _text in rows) and not await self.recheck_access():
-            return False
-        for seq, _type, text in rows:
-            await self.send(text_data=text)
-            self.last_seq = seq
-        return True
-
-    async def recheck_access(self):
-        access = await database_sync_to_async(selectors.topic_access)(topic_id=self.topic_id, user=self.user)
-        if access is None:
-            await self.send_json({"type": "access.revoked", "topic_id": self.topic_id})
-            await self.refuse()
-            return False
-        return True
-
-    async def topic_event(self, message):
-        if self.closed:
-            return
-        seq = message["seq"]
-        if seq <= self.last_seq:
-            return  # already sent (replayed from the log, or a duplicate)
-        if seq != self.last_seq + 1:
-            await self.catch_up()  # an earlier event is late or lost: the log has it
-            return
-        if message.get("event_type") in ACCESS_EVENTS and not await self.recheck_access():
-            return
-        await self.send(text_data=message["text"])
-        self.last_seq = seq
 
     # --- presence: "N reading now" ----------------------------------------------------------
     def _presence_key(self):

@@ -13,6 +13,7 @@ Groups:
   home              home page readers (events of public categories)
   home.g<group id>  home page readers in that group (events of categories it may read)
   home.staff        staff on the home page (events of every category)
+  conversation.<id> the active participants of a private conversation (numbered by its messages)
 """
 
 import json
@@ -39,6 +40,10 @@ def member_group(user_id):
 
 def category_group(category_id):
     return f"category.{int(category_id)}"
+
+
+def conversation_group(conversation_id):
+    return f"conversation.{int(conversation_id)}"
 
 
 def home_group_for(read_group_id):
@@ -88,6 +93,16 @@ def publish_topic_event(topic_id, type, payload, *, refresh=None):
         _group_send(topic_group(topic_id), {"type": "topic.event", "seq": seq, "event_type": type, "text": text})
 
     transaction.on_commit(send, robust=True)
+
+
+def publish_stream_event(group, *, seq, type, payload, extra=None):
+    """Broadcast an event of a numbered log that the caller has already numbered and stored in the
+    same transaction (a conversation's messages are their own log), after commit, to the readers of
+    `group` (consumers built on realtime.consumers.SequencedConsumer). `extra` travels beside the text
+    for the consumer's own filtering (never sent to the client)."""
+    text = dumps({**payload, "type": type, "seq": seq})
+    message = {**(extra or {}), "type": "topic.event", "seq": seq, "event_type": type, "text": text}
+    transaction.on_commit(lambda: _group_send(group, message), robust=True)
 
 
 def publish_member_event(user_id, payload):

@@ -12,7 +12,7 @@ from pathlib import Path
 import vulture
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "forum", "cms", "engagement", "realtime", "search", "audit")
+APPS = ("config", "forum", "cms", "engagement", "realtime", "search", "audit", "messaging", "mailings")
 DECORATORS = ["@register.*", "@router.*", "@*.connect", "@*.connect_durable", "@shared_task", "@app.task", "@hooks.register", "@admin.*",
               "@receiver", "@api.*", "@*.register_lookup"]
 FRAMEWORK_NAMES = ["Command", "handle", "add_arguments", "ready", "Meta", "clean", "clean_*", "save", "__str__",

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "forum", "cms", "engagement", "realtime", "search", "audit")
+APPS = ("config", "forum", "cms", "engagement", "realtime", "search", "audit", "messaging", "mailings")
 FOLDERS_NOT_SUBAPPS = {"migrations", "templatetags", "management", "templates", "static"}
 
 # node -> the nodes it may import ("realtime.publish": only that module of realtime, the one publish helper). Engagement's sub-apps may import
@@ -29,6 +29,10 @@ ALLOWED = {
     "engagement.extension": {"forum"},
     "engagement.selectors": {"forum"},
     "search": {"forum", *HELPERS},
+    # private messages: levels (engagement) gate who starts a conversation; the live stream is realtime's
+    "messaging": {"forum", "engagement", "realtime", *HELPERS},
+    # email notifications and the digest mail: above what they mail about
+    "mailings": {"forum", "engagement", "messaging", "cms", *HELPERS},
     "realtime": {"forum", "audit", "forum.lib"},
     "forum": {"audit", "forum.lib"},
     "forum.lib": set(),

@@ -49,7 +49,7 @@ from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("forum", "engagement", "cms", "search", "realtime", "audit", "config")
+PROJECT_APPS = ("forum", "engagement", "cms", "search", "realtime", "audit", "config", "messaging", "mailings")
 READ, MEMBER, SYSTEM = "read", "member", "system"
 
 
@@ -343,6 +343,31 @@ def _api_commission_cancel(w):
                 _commission_is(commission, "cancelled"))
 
 
+def _pm_report(w):
+    """A message by the author, reported by the member (who is in the conversation)."""
+    from messaging import services as pm
+
+    conversation = pm.conversation_start(actor=w["author"], recipients=["member"], body="买不买广告位？")
+    return pm.message_report(actor=w["member"], message_id=conversation.messages.get(seq=1).pk, reason="广告")
+
+
+def _pm_resolved(report):
+    from messaging.models import MessageReport
+
+    return lambda: MessageReport.objects.get(pk=report.pk).status != MessageReport.Status.OPEN
+
+
+def _pm_report_resolve(w):
+    report = _pm_report(w)
+    return Case(f"/messages/reports/{report.pk}/", {"action": "hide", "reason": "spam"}, _pm_resolved(report))
+
+
+def _api_pm_report_resolve(w):
+    report = _pm_report(w)
+    return Case(f"/api/v1/moderation/message-reports/{report.pk}/resolve", {"action": "dismiss", "reason": "ok"},
+                _pm_resolved(report), json=True)
+
+
 # --- the API's staff operations ----------------------------------------------------------------------------
 def _api(path, body, changed):
     return Case(path, body, changed, json=True)
@@ -495,6 +520,11 @@ ENTRY_POINTS = {
     "url cms:feed_digests_rss": READ, "url cms:feed_digests_atom": READ, "url cms:feed_collections_rss": READ,
     "url cms:feed_collections_atom": READ, "url cms:feed_featured_rss": READ, "url cms:feed_featured_atom": READ,
     "url search:search": READ, "url search:suggest": READ, "url healthz": READ,
+    # private messages (a moderator's look at a reported message is a read, audited by itself)
+    "url messaging:inbox": READ, "url messaging:new": MEMBER, "url messaging:conversation": MEMBER,
+    "url messaging:leave": MEMBER, "url messaging:report": MEMBER, "url messaging:blocks": MEMBER,
+    "url mailings:preferences": MEMBER, "url mailings:unsubscribe": MEMBER,
+    "url messaging:badge": READ, "url messaging:reports": READ, "url messaging:report_detail": _pm_report_resolve,
     # the JSON API's writes
     "api POST /api/v1/topics/{topic_id}/posts": MEMBER, "api POST /api/v1/topics": MEMBER,
     "api PATCH /api/v1/posts/{post_id}": MEMBER, "api DELETE /api/v1/posts/{post_id}": _api_post_delete,
@@ -516,6 +546,12 @@ ENTRY_POINTS = {
     "api POST /api/v1/tips/posts/{post_id}": MEMBER,
     "api POST /api/v1/bounties/topics/{topic_id}/accept": MEMBER,
     "api POST /api/v1/bounties/{bounty_id}/resolve": _api_bounty_resolve,
+    "api POST /api/v1/conversations": MEMBER, "api POST /api/v1/conversations/{conversation_id}/messages": MEMBER,
+    "api POST /api/v1/conversations/{conversation_id}/read": MEMBER,
+    "api POST /api/v1/conversations/{conversation_id}/leave": MEMBER,
+    "api POST /api/v1/messages/{message_id}/report": MEMBER, "api POST /api/v1/members/{member_id}/block": MEMBER,
+    "api DELETE /api/v1/members/{member_id}/block": MEMBER,
+    "api POST /api/v1/moderation/message-reports/{report_id}/resolve": _api_pm_report_resolve,
     # the Django admin's actions
     "admin forum.Topic topic_pin": _admin_verb(Topic, "topic_pin", lambda t: t.is_pinned),
     "admin forum.Topic topic_unpin": _admin_verb(Topic, "topic_unpin", lambda t: not t.is_pinned),
@@ -532,7 +568,7 @@ ENTRY_POINTS = {
     "admin tasks.Task credit_state": _admin_credit_state,
     # management commands
     "command kol_compute": SYSTEM, "command lifecycle_classify": SYSTEM, "command search_reindex": SYSTEM,
-    "command outbox_relay": SYSTEM, "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,
+    "command outbox_relay": SYSTEM, "command mail_digest": SYSTEM, "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,
 }
 
 

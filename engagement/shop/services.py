@@ -16,6 +16,7 @@ key ("rev:" + the spend's key) makes a retried task refund once, and puts the st
 import re
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ from audit.log import audit_record
 from engagement.badges import services as badges
 from engagement.points import services as points
 from forum.errors import Conflict, InvalidInput
+from forum.models import Notification
+from forum.services import notification_create
 
 from . import permissions
 from .models import MemberDecoration, MemberTitle, ShopItem, ShopOrder
@@ -205,6 +208,9 @@ def order_ship(*, actor, order_id, tracking_note):
     order.save(update_fields=["status", "shipped_at", "tracking_note", "fulfilled_at"])
     audit_record(actor=actor, action="shop.order_ship", reason=tracking_note, target=order, subject=order.member,
                  data={"item": order.item_id})
+    notification_create(recipient=order.member, kind=Notification.Kind.SYSTEM, url=reverse("shop:my_orders"),
+                        message=_("Your order #%(n)d (%(item)s) has shipped: %(note)s") % {
+                            "n": order.pk, "item": order.item.name, "note": tracking_note})
     return order
 
 

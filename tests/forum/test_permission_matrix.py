@@ -173,6 +173,39 @@ def _commission_cancel(client, w):
     return _json(client, "post", f"/api/v1/commissions/{_commission(w).pk}/cancel", {"reason": "取消"})
 
 
+def _pm_conversation(w):
+    """A conversation between the owner and the member persona only."""
+    from messaging import services as pm
+
+    return pm.conversation_start(actor=w["owner"], recipients=[w["people"]["member"].username], body="私信")
+
+
+def _pm_case(path, body=None, method="post"):
+    def request(client, w):
+        conversation = _pm_conversation(w)
+        return _json(client, method, path(w, conversation), body)
+    return request
+
+
+def _pm_start(client, w):
+    return _json(client, "post", "/api/v1/conversations", {"recipients": [w["owner"].username], "body": "你好"})
+
+
+def _pm_report(client, w):
+    conversation = _pm_conversation(w)
+    return _json(client, "post", f"/api/v1/messages/{conversation.messages.get(seq=1).pk}/report", {"reason": "spam"})
+
+
+def _pm_resolve(client, w):
+    from messaging import services as pm
+
+    conversation = _pm_conversation(w)
+    report = pm.message_report(actor=w["people"]["member"], message_id=conversation.messages.get(seq=1).pk,
+                               reason="spam")
+    return _json(client, "post", f"/api/v1/moderation/message-reports/{report.pk}/resolve",
+                 {"action": "dismiss", "reason": "fine"})
+
+
 # (name, operation in the schema, request, personas allowed)
 CASES = [
     ("topic_create", "POST /api/v1/topics",
@@ -260,6 +293,21 @@ CASES = [
     ("commission_submit", "POST /api/v1/commissions/{commission_id}/submit", _commission_submit, set()),
     ("commission_review", "POST /api/v1/commissions/{commission_id}/review", _commission_review, {"editor", "staff"}),
     ("commission_cancel", "POST /api/v1/commissions/{commission_id}/cancel", _commission_cancel, {"editor", "staff"}),
+    # private messages: starting needs level 2 (global moderators and staff none); only participants write, read
+    # and report; only global moderators resolve reports
+    ("pm_start", "POST /api/v1/conversations", _pm_start, {"member", "staff"}),
+    ("pm_send", "POST /api/v1/conversations/{conversation_id}/messages",
+     _pm_case(lambda w, c: f"/api/v1/conversations/{c.pk}/messages", {"body": "回复"}), {"member"}),
+    ("pm_read", "POST /api/v1/conversations/{conversation_id}/read",
+     _pm_case(lambda w, c: f"/api/v1/conversations/{c.pk}/read", {}), {"member"}),
+    ("pm_leave", "POST /api/v1/conversations/{conversation_id}/leave",
+     _pm_case(lambda w, c: f"/api/v1/conversations/{c.pk}/leave"), {"member"}),
+    ("pm_report", "POST /api/v1/messages/{message_id}/report", _pm_report, {"member"}),
+    ("pm_block", "POST /api/v1/members/{member_id}/block",
+     _case("post", lambda w: f"/api/v1/members/{w['owner'].pk}/block", {"kind": "block"}), MEMBERS),
+    ("pm_unblock", "DELETE /api/v1/members/{member_id}/block",
+     _case("delete", lambda w: f"/api/v1/members/{w['owner'].pk}/block"), MEMBERS),
+    ("pm_resolve", "POST /api/v1/moderation/message-reports/{report_id}/resolve", _pm_resolve, MODS_GLOBAL),
 ]
 
 

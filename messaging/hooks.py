@@ -1,0 +1,12 @@
+"""Private messages in the forum's pages: the "Messages" item (with the unread count, loaded by htmx
+so the page itself stays the same for everyone), the reported-messages link for moderators, and the
+conversation page's live script."""
+
+from forum import hooks
+from forum.lib import slots
+
+
+def connect():
+    hooks.template_slots.register("nav_member", slots.fragment("messaging:badge", "nav_member"), order=20)
+    hooks.template_slots.register("nav_moderator", slots.template("messaging/nav_moderator.html"), order=50)
+    hooks.template_slots.register("scripts", slots.script("messaging/pm.js"), order=20)
