@@ -6,6 +6,7 @@ read, nor about what they already read on the site."""
 import logging
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
@@ -36,8 +37,6 @@ def preferences_save(*, actor, choices, language=None):
         MailPreference.objects.update_or_create(member=actor, kind=kind,
                                                 defaults={"frequency": frequency, "updated_at": timezone.now()})
     if language is not None:
-        from django.conf import settings
-
         if language not in dict(settings.LANGUAGES):
             raise InvalidInput(_("Unknown language."), field="language")
         MailSettings.objects.update_or_create(member=actor, defaults={"language": language})
@@ -150,6 +149,7 @@ def due_send(*, now=None, limit=None):
                  .order_by("member_id", "pk")[: limit * 10])
     connection = get_connection()
     try:
+        connection.open()  # held for the batch (send_messages closes only connections it opened itself)
         for key, group in _groups(items):
             if report["sent"] + report["failed"] >= limit:
                 break
@@ -211,32 +211,77 @@ def digest_recipients():
             .order_by("pk"))
 
 
-def _week_topics(member, week_start, limit=5):
+def digest_candidates(digest, limit=5):
+    """The week's top visible topics, read once per run; each member gets the first `limit` they may read."""
     from forum.models import Topic
+
+    start = timezone.make_aware(datetime.combine(digest.week_start, time()))
+    return list(Topic.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=7), is_hidden=False)
+                .select_related("category").order_by("-hot_score", "-pk")[: limit * 4])
+
+
+def _claim_fast(member_id, key, kind):
+    """claim() in one round trip (INSERT ... ON CONFLICT DO NOTHING RETURNING), for the digest's hot loop."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(MailSend._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (member_id, {q('key')}, kind, status, error, created_at) "
+                       f"VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (member_id, {q('key')}) DO NOTHING RETURNING id",
+                       [member_id, key, kind, MailSend.Status.SENDING, timezone.now()])
+        return cursor.fetchone() is not None
+
+
+def digest_send_batch(*, digest, members, candidates, connection, limit=5):
+    """Mail the digest to a batch of members, at most once each per digest: each member's send record
+    is claimed (written) before their mail goes out, so a run that dies mid-way and is started again
+    skips whoever it already claimed. Languages and groups are read once per batch, the week's topics
+    once per run (`candidates`). Returns {"sent", "skipped", "failed"}."""
+    from django.contrib.auth.models import Group
+
     from forum.permissions import can_read_topic
 
-    start = timezone.make_aware(datetime.combine(week_start, time()))
-    topics = (Topic.objects.filter(created_at__gte=start, created_at__lt=start + timedelta(days=7), is_hidden=False)
-              .select_related("category").order_by("-hot_score", "-pk")[: limit * 4])
-    return [t for t in topics if can_read_topic(member, t)][:limit]
-
-
-def digest_send_one(*, digest, member, connection):
-    """Mail the digest to one member, at most once per digest (the send record is claimed first).
-    Returns "sent", "skipped" or "failed"."""
+    report = {"sent": 0, "skipped": 0, "failed": 0}
     key = f"digest:{digest.pk}"
-    if not claim(member=member, key=key, kind=Kind.DIGEST):
-        return "skipped"
-    language = selectors.language_of(member)
-    topics = _week_topics(member, digest.week_start)
-    mail = render.build(member=member, language=language, kind=Kind.DIGEST, template="digest",
-                        subject=lambda: digest.title,
-                        context={"digest": digest, "digest_url": render.absolute(digest.url or "/"),
-                                 "topics": [(t.title, render.absolute(t.get_absolute_url())) for t in topics]})
+    ids = [m.pk for m in members]
+    languages = dict(MailSettings.objects.filter(member_id__in=ids).values_list("member_id", "language"))
+    if any(t.category.read_group_id for t in candidates):
+        groups = {}
+        for member_id, group_id in Group.user_set.through.objects.filter(user_id__in=ids).values_list(
+                "user_id", "group_id"):
+            groups.setdefault(member_id, set()).add(group_id)
+        for member in members:
+            member._huoli_group_ids = frozenset(groups.get(member.pk, ()))
+    digest_url = render.absolute(digest.url or "/")
+    public = [(t.title, render.absolute(t.get_absolute_url())) for t in candidates[:limit]
+              if t.category.read_group_id is None]
+    everyone = len(public) == min(limit, len(candidates))  # the first `limit` topics are readable by all
+    sent = []
     try:
-        connection.send_messages([mail])
-    except Exception as exc:
-        MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.FAILED, error=str(exc)[:300])
-        return "failed"
-    MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.SENT, sent_at=timezone.now())
-    return "sent"
+        for member in members:
+            if not _claim_fast(member.pk, key, Kind.DIGEST):
+                report["skipped"] += 1
+                continue
+            if everyone:
+                topics = public
+            else:
+                topics = [(t.title, render.absolute(t.get_absolute_url())) for t in candidates
+                          if can_read_topic(member, t)][:limit]
+            mail = render.build(member=member, language=languages.get(member.pk, settings.LANGUAGE_CODE),
+                                kind=Kind.DIGEST, template="digest", subject=lambda: digest.title,
+                                context={"digest": digest, "digest_url": digest_url, "topics": topics})
+            try:
+                connection.send_messages([mail])
+            except Exception as exc:
+                MailSend.objects.filter(member=member, key=key).update(status=MailSend.Status.FAILED,
+                                                                       error=str(exc)[:300])
+                report["failed"] += 1
+                continue
+            sent.append(member.pk)
+            report["sent"] += 1
+    finally:  # what went out is marked sent even when the batch dies after it
+        if sent:
+            MailSend.objects.filter(member_id__in=sent, key=key).update(status=MailSend.Status.SENT,
+                                                                       sent_at=timezone.now())
+    return report

@@ -12,6 +12,17 @@ from cms.selectors import latest_digest
 from mailings import conf, services
 
 
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 class Command(BaseCommand):
     help = "Mail the latest published weekly digest to the members who want it (safe to run again)."
 
@@ -26,19 +37,26 @@ class Command(BaseCommand):
         total = members.count()
         report = {"sent": 0, "skipped": 0, "failed": 0}
         batch = conf.batch_size()
-        connection = get_connection()
-        try:
-            for done, member in enumerate(members.iterator(chunk_size=500), start=1):
-                report[services.digest_send_one(digest=digest, member=member, connection=connection)] += 1
-                if done % batch == 0:  # a fresh SMTP connection per batch
-                    connection.close()
-                    connection = get_connection()
-                if not options["no_progress"]:
-                    width = 30
-                    filled = width * done // max(total, 1)
-                    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        finally:
-            connection.close()
+        candidates = services.digest_candidates(digest)
+        done = 0
+        for chunk in _chunks(members.iterator(chunk_size=max(batch, 100)), batch):
+            connection = get_connection()  # one SMTP connection per batch, opened here: send_messages on a
+            try:  # connection it did not open keeps it open, instead of a connect and QUIT per mail
+                try:
+                    connection.open()
+                except OSError as exc:  # nobody of this batch is claimed yet: run the command again later
+                    raise CommandError(f"The mail server refused the connection ({exc}); sent {report['sent']} "
+                                       "so far, run the command again to go on.") from exc
+                for outcome, n in services.digest_send_batch(digest=digest, members=chunk, candidates=candidates,
+                                                              connection=connection).items():
+                    report[outcome] += n
+            finally:
+                connection.close()
+            done += len(chunk)
+            if not options["no_progress"]:
+                width = 30
+                filled = width * done // max(total, 1)
+                sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if not options["no_progress"]:
             sys.stderr.write("\n")
         self.stdout.write(f"digest {digest.title}: sent {report['sent']}, skipped {report['skipped']}, "
