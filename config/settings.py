@@ -382,9 +382,14 @@ HUOLI = {
     "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),
     # private messages (messaging/conf.py): members per conversation, the level needed to start one
     # (staff and moderators need none), conversations a member may start per day
-    "PM_MAX_PARTICIPANTS": 8,
-    "PM_MIN_LEVEL": 2,
-    "PM_NEW_PER_DAY": 10,
+    "PM_MAX_PARTICIPANTS": env.int("PM_MAX_PARTICIPANTS", default=8),
+    "PM_MIN_LEVEL": env.int("PM_MIN_LEVEL", default=2),
+    "PM_NEW_PER_DAY": env.int("PM_NEW_PER_DAY", default=10),
+    # email notifications (mailings/conf.py): the wait before an "immediately" mail (no mail about
+    # what the member has read on the site meanwhile), mails per SMTP connection, the summary hour
+    "MAIL_IMMEDIATE_DELAY": env.int("MAIL_IMMEDIATE_DELAY", default=120),
+    "MAIL_BATCH_SIZE": env.int("MAIL_BATCH_SIZE", default=200),
+    "MAIL_SUMMARY_HOUR": env.int("MAIL_SUMMARY_HOUR", default=8),
 }
 
 # --- security ---------------------------------------------------------------------------------
