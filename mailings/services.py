@@ -220,24 +220,32 @@ def digest_candidates(digest, limit=5):
                 .select_related("category").order_by("-hot_score", "-pk")[: limit * 4])
 
 
-def _claim_fast(member_id, key, kind):
-    """claim() in one round trip (INSERT ... ON CONFLICT DO NOTHING RETURNING), for the digest's hot loop."""
+def _claim_fast(member_id, key, kind, *, retry_failed=False):
+    """claim() in one round trip (INSERT ... ON CONFLICT DO NOTHING RETURNING), for the digest's hot loop.
+    With retry_failed, a send recorded as failed (the server refused it: it did not go out) is claimed
+    again; one still "sending" (a crash with the mail in flight) never is."""
     from django.db import connection
 
     q = connection.ops.quote_name
     table = q(MailSend._meta.db_table)
+    on_conflict = "DO NOTHING"
+    params = [member_id, key, kind, MailSend.Status.SENDING, timezone.now()]
+    if retry_failed:
+        on_conflict = f"DO UPDATE SET status = %s, error = '' WHERE {table}.status = %s"
+        params += [MailSend.Status.SENDING, MailSend.Status.FAILED]
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (member_id, {q('key')}, kind, status, error, created_at) "
-                       f"VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (member_id, {q('key')}) DO NOTHING RETURNING id",
-                       [member_id, key, kind, MailSend.Status.SENDING, timezone.now()])
+                       f"VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (member_id, {q('key')}) {on_conflict} RETURNING id",
+                       params)
         return cursor.fetchone() is not None
 
 
-def digest_send_batch(*, digest, members, candidates, connection, limit=5):
+def digest_send_batch(*, digest, members, candidates, connection, limit=5, retry_failed=False):
     """Mail the digest to a batch of members, at most once each per digest: each member's send record
     is claimed (written) before their mail goes out, so a run that dies mid-way and is started again
     skips whoever it already claimed. Languages and groups are read once per batch, the week's topics
-    once per run (`candidates`). Returns {"sent", "skipped", "failed"}."""
+    once per run (`candidates`). retry_failed sends again to those whose earlier send the server
+    refused. Returns {"sent", "skipped", "failed"}."""
     from django.contrib.auth.models import Group
 
     from forum.permissions import can_read_topic
@@ -260,7 +268,7 @@ def digest_send_batch(*, digest, members, candidates, connection, limit=5):
     sent = []
     try:
         for member in members:
-            if not _claim_fast(member.pk, key, Kind.DIGEST):
+            if not _claim_fast(member.pk, key, Kind.DIGEST, retry_failed=retry_failed):
                 report["skipped"] += 1
                 continue
             if everyone:

@@ -82,3 +82,29 @@ def test_exactly_once_after_a_crash_in_the_middle(smtp, digest, monkeypatch):
     assert max(counts) == 1 and sum(counts) == len(members) - 1  # the one in flight at the crash: not resent
     assert MailSend.objects.filter(key=f"digest:{digest.pk}").count() == len(members)
     assert "sent 2, skipped 4" in out.getvalue()
+
+
+def test_retry_failed_sends_only_what_the_server_refused(smtp, digest, monkeypatch):
+    members = [UserFactory(username=f"r{i}") for i in range(3)]
+    from django.core.mail.backends.smtp import EmailBackend
+
+    real = EmailBackend.send_messages
+
+    def refusing(self, messages):
+        if messages[0].to == ["r1@example.com"]:
+            raise OSError("452 mailbox full")
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refusing)
+    out = io.StringIO()
+    call_command("mail_digest", "--no-progress", stdout=out)
+    assert "sent 2, skipped 0, failed 1" in out.getvalue() and "--retry-failed" in out.getvalue()
+    assert MailSend.objects.get(member=members[1], key=f"digest:{digest.pk}").status == MailSend.Status.FAILED
+    monkeypatch.setattr(EmailBackend, "send_messages", real)
+    call_command("mail_digest", "--no-progress", stdout=io.StringIO())  # without the flag: still failed
+    assert smtp.to("r1@example.com") == []
+    out = io.StringIO()
+    call_command("mail_digest", "--no-progress", "--retry-failed", stdout=out)
+    assert "sent 1, skipped 2, failed 0" in out.getvalue()
+    assert [len(smtp.to(m.email)) for m in members] == [1, 1, 1]
+    assert MailSend.objects.get(member=members[1], key=f"digest:{digest.pk}").status == MailSend.Status.SENT

@@ -1,7 +1,8 @@
 """manage.py mail_digest: mail the editors' latest published weekly digest (plus the week's top topics
 each member may read) to every member who has not turned it off, with a progress bar and a report.
 Run it again after a crash: each member's send record is claimed before their mail goes out, so
-nobody gets the digest twice (the one mail in flight at the crash is counted "skipped")."""
+nobody gets the digest twice (the one mail in flight at the crash is counted "skipped"). A mail the
+server refused is recorded as failed; --retry-failed sends those again."""
 
 import sys
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--retry-failed", action="store_true",
+                            help="send again to the members whose earlier send the mail server refused")
 
     def handle(self, *args, **options):
         digest = latest_digest()
@@ -48,7 +51,8 @@ class Command(BaseCommand):
                     raise CommandError(f"The mail server refused the connection ({exc}); sent {report['sent']} "
                                        "so far, run the command again to go on.") from exc
                 for outcome, n in services.digest_send_batch(digest=digest, members=chunk, candidates=candidates,
-                                                              connection=connection).items():
+                                                              connection=connection,
+                                                              retry_failed=options["retry_failed"]).items():
                     report[outcome] += n
             finally:
                 connection.close()
@@ -61,4 +65,6 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         self.stdout.write(f"digest {digest.title}: sent {report['sent']}, skipped {report['skipped']}, "
                           f"failed {report['failed']} (of {total})")
+        if report["failed"]:
+            self.stdout.write("run it again with --retry-failed to send the failed ones again")
         return None
