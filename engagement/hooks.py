@@ -16,6 +16,9 @@ def _member_flair(context, member):
 
 
 def connect():
+    from . import audit_labels
+
+    audit_labels.register()
     template_slots.register("head", slots.stylesheet("engagement/engagement.css"), order=20)
     template_slots.register("nav", slots.template("engagement/includes/nav.html"), order=20)
     template_slots.register("nav_member", slots.template("engagement/includes/nav_member.html"))

@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from audit import labels as audit_labels
 from audit.models import AuditLog
 from config.api import api
 from engagement.badges.models import Badge, MemberBadge
@@ -645,6 +646,7 @@ def test_a_staff_action_leaves_one_audit_entry_and_a_refused_one_none(w, key):
     entries = list(AuditLog.objects.order_by("pk")[before:])
     assert len(entries) == 1, [e.action for e in entries]
     assert entries[0].actor_id == w["staff"].pk
+    assert audit_labels.action_label(entries[0].action), f"no label for {entries[0].action} (audit.labels.register)"
 
 
 def test_a_guest_is_refused_every_staff_action_and_nothing_is_written(w):

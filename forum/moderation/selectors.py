@@ -111,15 +111,18 @@ AUDIT_FILTERS = ("action", "actor", "subject", "category", "object", "since", "u
 def audit_entries(*, user, action=None, actor=None, subject=None, category=None, object=None, since=None,  # noqa: A002
                   until=None):
     """The audit log the reader may see: staff everything; global moderators the moderation
-    entries; category moderators the entries of their own categories. Newest first."""
+    entries; category moderators the entries of their own categories; everyone their own actions.
+    Newest first."""
     from audit.models import AuditLog
 
     qs = AuditLog.objects.select_related("actor", "subject")
-    if not user.is_staff:
+    if not user.is_staff:  # and each reader's own actions (events, lotteries, polls they ran)
+        from django.db.models import Q
+
         if permissions.can_moderate(user):
-            qs = qs.filter(action__startswith="moderation.")
+            qs = qs.filter(Q(action__startswith="moderation.") | Q(actor=user))
         else:
-            qs = qs.filter(scope_id__in=permissions.moderated_category_ids(user))
+            qs = qs.filter(Q(scope_id__in=permissions.moderated_category_ids(user)) | Q(actor=user))
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:

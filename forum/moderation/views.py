@@ -304,8 +304,8 @@ def member_page(request, username):
 
 
 # --- audit log -----------------------------------------------------------------------------------
-AUDIT_CSV_FIELDS = ("time", "actor", "action", "target_type", "target_id", "target", "member", "category_id",
-                    "reason", "before", "after", "details")
+AUDIT_CSV_FIELDS = ("time", "actor", "action", "action_label", "target_type", "target_id", "target", "member",
+                    "category_id", "reason", "before", "after", "details")
 
 
 class _Echo:
@@ -321,13 +321,52 @@ def _csv_cell(value):
 def _audit_rows(entries):
     import json
 
+    from audit import labels
+
     yield AUDIT_CSV_FIELDS
     for e in entries.iterator(chunk_size=500):
         yield [_csv_cell(v) for v in (
-            e.created_at.isoformat(), e.actor.username if e.actor_id else "", e.action, e.target_type, e.target_id,
+            e.created_at.isoformat(), e.actor.username if e.actor_id else "", e.action, labels.action_text(e.action),
+            e.target_type, e.target_id,
             e.target_repr, e.subject.username if e.subject_id else "", e.scope_id or "", e.reason,
             json.dumps(e.before, ensure_ascii=False), json.dumps(e.after, ensure_ascii=False),
             json.dumps(e.data, ensure_ascii=False))]
+
+
+def _audit_target_url(entry, user):
+    """A link to the entry's object, without a query: the forum's own pages for topics, posts and
+    members, the admin's change page for other objects a staff member may open there."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.urls import NoReverseMatch
+
+    if not entry.target_id:
+        return ""
+    if entry.target_type == "forum.topic":
+        return reverse("forum:topic_short", args=[entry.target_id])
+    if entry.target_type == "forum.post":
+        return reverse("forum:post", args=[entry.target_id])
+    if entry.target_type == "forum.user" and entry.subject_id and str(entry.subject_id) == entry.target_id:
+        return reverse("forum:mod_member", args=[entry.subject.username])
+    if not user.is_staff:
+        return ""
+    try:
+        model = apps.get_model(entry.target_type)
+    except (LookupError, ValueError):
+        return ""
+    if not admin.site.is_registered(model):
+        return ""
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[entry.target_id])
+    except NoReverseMatch:
+        return ""
+
+
+def _audit_view(entries, user):
+    from audit import labels
+
+    return [{"entry": e, "action": labels.action_text(e.action), "target_type": labels.target_type_label(e.target_type),
+             "target_url": _audit_target_url(e, user), "changes": labels.changes(e)} for e in entries]
 
 
 @require_GET
@@ -350,8 +389,11 @@ def audit_page(request):
 
     page = forum_selectors.paginate(Paginator(entries, 50), web.page_number(request))
     params = {k: v for k, v in filters.items() if v}
-    return render(request, "forum/moderation/audit.html", {"page_obj": page, "entries": page.object_list,
-                                                           "filters": filters, "page_params": params})
+    from audit import labels
+
+    return render(request, "forum/moderation/audit.html", {
+        "page_obj": page, "entries": _audit_view(page.object_list, request.user), "filters": filters,
+        "page_params": params, "action_choices": labels.choices()})
 
 
 # --- category moderators, applications, stats ----------------------------------------------------

@@ -3,6 +3,7 @@ before and after, deletes included), staff can filter them on /mod/audit/, and s
 the admin never overwrites its counters."""
 
 import datetime
+import re
 
 import pytest
 from django.forms import MultiWidget
@@ -191,7 +192,14 @@ def test_staff_filter_settings_changes_on_the_audit_page(staff_client):
 
     page = staff_client.get("/mod/audit/", {"action": "settings.", "object": "levels.level"})
     html = page.content.decode()
-    assert page.status_code == 200 and "settings.change" in html and "reports_per_day" in html
+    from audit import labels
+
+    # the action and the changed field read as words, the values as a before/after table
+    assert page.status_code == 200 and labels.action_text("settings.change") in html
+    assert "settings.change" not in html.replace('value="settings.change"', "")
+    field = str(Level._meta.get_field("reports_per_day").verbose_name)
+    assert re.search(rf"<th scope=\"row\">{re.escape(field)}</th><td>[^<]+</td><td>12</td>", html), html[-3000:]
+    assert "{'" not in html
     assert list(staff_client.get("/mod/audit/", {"object": f"levels.level:{level.pk + 100}"}).context["entries"]) == []
     csv = b"".join(staff_client.get("/mod/audit/", {"action": "settings.", "format": "csv"}).streaming_content)
     assert b"settings.change" in csv and b"levels.level" in csv
@@ -280,3 +288,40 @@ def test_group_permission_changes_are_recorded(staff_client, staff):
     assert entry.action == "settings.change" and entry.actor == staff and entry.target_id == str(group.pk)
     assert "permissions" in entry.after and "permissions" in entry.before
     assert entry.after["permissions"] != entry.before["permissions"]
+
+
+# --- the audit log reads as words -----------------------------------------------------------------
+def test_audit_values_read_as_words():
+    from django.utils import translation
+
+    from audit import labels
+
+    with translation.override("zh-hans"):
+        assert labels.value_text(True) == "是" and labels.value_text(False) == "否"
+        assert labels.action_text("moderation.member_ban") == "封禁会员"
+        assert labels.target_type_label("forum.topic") == "话题"
+    assert labels.value_text(None) == "—" and labels.value_text(["a", "b"]) == "a, b"
+    assert labels.value_text("2026-12-04T01:30:00+00:00") == "2026-12-04 09:30"  # in the site's time zone
+    assert labels.action_text("nobody.registered_this") == "nobody.registered_this"
+
+
+def test_a_moderator_reads_their_own_event_actions_and_labels_link_to_objects(client, db):
+    from django.contrib.auth.models import Group
+
+    from audit.log import audit_record
+
+    moderator = User.objects.create_user("modder", "modder@example.com", "x")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    other = User.objects.create_superuser("otherstaff", "o@example.com", "x")
+    topic = TopicFactory.create()
+    audit_record(actor=moderator, action="event.create", reason="春季活动", target=topic.category)
+    audit_record(actor=other, action="points.grant", reason="someone else's", target=topic.category)
+    audit_record(actor=other, action="moderation.topic_lock", reason="吵架", target=topic,
+                 before={"is_locked": False}, after={"is_locked": True})
+    client.force_login(moderator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/mod/audit/").content.decode()
+    assert "春季活动" in html and "创建活动" in html  # their own, labelled
+    assert "someone else's" not in html
+    assert "锁定话题" in html and f'href="/t/{topic.pk}/"' in html
+    assert re.search(r'<th scope="row">[^<]+</th><td>否</td><td>是</td>', html)
