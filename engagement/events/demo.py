@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from engagement.lotteries import services as lottery_services
-from engagement.lotteries.models import Lottery
+from engagement.lotteries.models import Lottery, LotteryEntry
 from engagement.polls import services as poll_services
 from forum.models import Topic, User
 from forum.permissions import is_moderator
@@ -38,12 +38,26 @@ def _host(ctx):
 
 
 def _entrants(ctx):
+    """The first 25 joined for the event (in its first days); the others are members of a few weeks."""
     people = []
     for i in range(1, ENTRANTS + 1):
+        joined = (ctx.now - timedelta(days=3) + timedelta(hours=2 * i) if i <= 25
+                  else ctx.now - timedelta(days=8 + (i * 7) % 19, hours=i))
         user, _ = User.objects.get_or_create(username=f"lucky{i:02d}", defaults={
-            "display_name": f"幸运星{i:02d}", "email": f"lucky{i:02d}@demo.invalid", "password": "!"})
+            "display_name": f"幸运星{i:02d}", "email": f"lucky{i:02d}@demo.invalid", "password": "!",
+            "date_joined": joined})
         people.append(user)
     return people
+
+
+def _entries_in_window(lottery, opens, closes):
+    """The entries were made just now: spread them over the lottery's entry window, in their order, each
+    after its member joined (the draw reads the entries, so this runs before it)."""
+    entries = list(LotteryEntry.objects.filter(lottery=lottery).select_related("member").order_by("number"))
+    span = (closes - opens) / (len(entries) + 1)
+    for k, entry in enumerate(entries, start=1):
+        at = max(opens + span * k, entry.member.date_joined + timedelta(minutes=10))
+        LotteryEntry.objects.filter(pk=entry.pk).update(created_at=min(at, closes - timedelta(minutes=1)))
 
 
 @transaction.atomic
@@ -66,6 +80,7 @@ def seed_demo(ctx):
     for person in _entrants(ctx):
         lottery_services.lottery_enter(actor=person, lottery=drawn)
     Lottery.objects.filter(pk=drawn.pk).update(closes_at=now - timedelta(days=1))
+    _entries_in_window(drawn, now - timedelta(days=3), now - timedelta(days=1))
     drawn.refresh_from_db()
     lottery_services.lottery_draw(actor=host, lottery=drawn, public_salt=now.date().isoformat())
 

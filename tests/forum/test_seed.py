@@ -129,9 +129,9 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
         assert fragment in html
     assert Topic.objects.filter(tags__isnull=False).distinct().count() >= 15
 
-    # spread over the last two weeks, with distinct voters per post
+    # spread over the last two weeks (the older members' history is older), with distinct voters per post
     now = timezone.now()
-    created = list(Topic.objects.values_list("created_at", flat=True))
+    created = list(Topic.objects.exclude(title__startswith="【老帖】").values_list("created_at", flat=True))
     assert min(created) >= now - timedelta(days=15) and max(created) <= now
     assert max(created) - min(created) > timedelta(days=10)
     assert Post.objects.filter(created_at__gt=now).count() == 0
@@ -139,6 +139,23 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert Topic.objects.filter(is_pinned=True).exists() and Topic.objects.filter(is_locked=True).exists()
 
     assert_counters_consistent(Topic.objects.all())
+
+    # the operators' queues have content: every lifecycle stage, a six-week history, KOL scores without
+    # staff, lottery entries inside their entry window
+    from engagement.kol.models import KolScore
+    from engagement.lifecycle.models import MemberStage, Stage, StageDaily
+    from engagement.lotteries.models import Lottery, LotteryEntry
+
+    assert set(MemberStage.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert MemberStage.objects.filter(stage=Stage.AT_RISK, member__username="sun_laoshi").exists()
+    assert StageDaily.objects.values("day").distinct().count() >= 6
+    assert Topic.objects.filter(title__startswith="【老帖】", created_at__lt=now - timedelta(days=60)).count() == 3
+    ranked = KolScore.objects.filter(run__category__isnull=True)
+    assert ranked.exists() and not ranked.filter(member__is_staff=True).exists()
+    for lottery in Lottery.objects.all():
+        entries = LotteryEntry.objects.filter(lottery=lottery)
+        assert not entries.filter(created_at__gt=lottery.closes_at).exists()
+        assert not entries.filter(created_at__lt=lottery.opens_at).exists()
 
     # the economy shows working: an open bounty with answers, one accepted; commissions in every state
     from engagement.bounties.models import Bounty
