@@ -11,7 +11,8 @@ channel layer: Redis when REDIS_URL is set), on the test's own transaction (test
    loopback (aiosmtpd), and the link in its List-Unsubscribe header, opened in a signed-out browser,
    turns private-message mails off with one click.
 
-Every page visited must not scroll sideways (document.scrollingElement.scrollWidth <= innerWidth).
+Every page visited must not scroll sideways (document.scrollingElement.scrollWidth <= innerWidth); the
+forms' pages have a language, a name for every control and unique ids (the project has no axe-core).
 Screenshots: artifacts/pm-<width>-*.png.
 
     DJANGO_ALLOW_ASYNC_UNSAFE=true HUOLI_TESTING=true .venv/bin/python -m pytest -m browser \\
@@ -100,6 +101,25 @@ def assert_fits(page, what):
     assert width <= inner, f"{what}: the page is {width} px wide in a {inner} px window"
 
 
+UNNAMED_CONTROLS = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button, a[href]'))
+  .filter(el => el.getClientRects().length > 0)
+  .filter(el => !((el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+                  || (el.textContent || '').trim() || el.getAttribute('title')))
+  .map(el => el.outerHTML.slice(0, 160))"""
+DUPLICATE_IDS = """() => { const seen = {}; document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
+  return Object.keys(seen).filter(id => seen[id] > 1); }"""
+
+
+def assert_accessible(page, what):
+    """What a screen reader needs here (no axe-core in this project): a language, a name for every
+    control, unique ids (labels point at them), one h1."""
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans", what
+    assert page.evaluate(UNNAMED_CONTROLS) == [], what
+    assert page.evaluate(DUPLICATE_IDS) == [], what
+    assert page.locator("h1").count() == 1, what
+
+
 def shot(page, artifacts_dir, width, name):
     page.screenshot(path=os.path.join(artifacts_dir, f"pm-{width}-{name}.png"), full_page=True)
 
@@ -142,6 +162,7 @@ def test_two_members_talk_live_block_and_a_mail_is_unsubscribed_in_one_click(
     page_a.get_by_label("主题（可选）").fill("周末的线下活动")
     page_a.get_by_label("内容", exact=True).fill("你好鲍勃，周六的活动你来吗？")
     assert_fits(page_a, "new conversation")
+    assert_accessible(page_a, "new conversation")
     shot(page_a, artifacts_dir, width, "new")
     page_a.get_by_role("button", name="发送").click()
     page_a.wait_for_url(re.compile(r"/messages/c/\d+/$"))
@@ -197,6 +218,9 @@ def test_two_members_talk_live_block_and_a_mail_is_unsubscribed_in_one_click(
         expect(page.locator(".pm-message", has_text=other).get_by_role("link", name="举报")).to_be_visible()
     for page, who in ((page_a, "A's conversation"), (page_b, "B's conversation")):
         assert_fits(page, who)
+        assert_accessible(page, who)
+    # new messages are announced to screen readers as they arrive
+    expect(page_b.locator("[data-pm-messages]")).to_have_attribute("aria-live", "polite")
     shot(page_a, artifacts_dir, width, "conversation")
     shot(page_b, artifacts_dir, width, "conversation-b")
 
@@ -243,6 +267,7 @@ def test_two_members_talk_live_block_and_a_mail_is_unsubscribed_in_one_click(
     expect(page_a.get_by_label("我关注的话题有新回复")).to_have_value(Frequency.NEVER)
     expect(page_a.get_by_label("私信", exact=True)).to_have_value(Frequency.IMMEDIATELY)
     assert_fits(page_a, "email settings")
+    assert_accessible(page_a, "email settings")
     shot(page_a, artifacts_dir, width, "email-settings")
     assert MailPreference.objects.get(member=a, kind=Kind.REPLY).frequency == Frequency.NEVER
 
@@ -269,6 +294,7 @@ def test_two_members_talk_live_block_and_a_mail_is_unsubscribed_in_one_click(
     stranger.goto(link)
     expect(stranger.get_by_text("不再通过邮件给我发送：私信。")).to_be_visible()
     assert_fits(stranger, "unsubscribe")
+    assert_accessible(stranger, "unsubscribe")
     # opening the link changes nothing (a mail scanner following links must not unsubscribe anyone)
     assert MailPreference.objects.get(member=a, kind=Kind.PRIVATE_MESSAGE).frequency == Frequency.IMMEDIATELY
     stranger.get_by_role("button", name="退订").click()
