@@ -303,6 +303,8 @@ class TemplateSlots:
         "topic_mark": "after a topic's title in topic lists; args: topic",
         "topic_controls": "under the title on a topic's page; args: topic",
         "post_controls": "in a reply's row of actions; args: post",
+        "member_actions": "buttons on a member's page, seen by another signed-in member (messaging: write to them); "
+                          "args: member",
         "index_top": "on top of the forum index, under its title (tasks: the newcomer card, loaded by htmx)",
     }
 

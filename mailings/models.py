@@ -12,13 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Frequency(models.TextChoices):
     IMMEDIATELY = "immediately", _("immediately")
     DAILY = "daily", _("daily summary")
     WEEKLY = "weekly", _("weekly summary")
-    NEVER = "never", _("never")
+    NEVER = "never", pgettext_lazy("mail frequency", "never")
 
 
 class Kind(models.TextChoices):

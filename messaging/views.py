@@ -59,6 +59,7 @@ def conversation_new(request):
 @_member_required
 @shows_forum_errors
 def conversation(request, pk):
+    draft, quote_id = "", request.GET.get("quote", "")
     if request.method == "POST":
         try:
             services.message_send(actor=request.user, conversation_id=pk, body=request.POST.get("body", ""),
@@ -67,17 +68,20 @@ def conversation(request, pk):
             if error.code == permissions.NOT_FOUND:
                 raise Http404 from None
             flash.error(request, error.message)
-        return redirect("messaging:conversation", pk=pk)
+            # shown again with what they wrote, not redirected to an empty form
+            draft, quote_id = request.POST.get("body", ""), request.POST.get("quote", "")
+        else:
+            return redirect("messaging:conversation", pk=pk)
     try:
         convo, participant, members, items = selectors.conversation_get(user=request.user, conversation_id=pk)
     except ForumError:
         raise Http404 from None
     services.conversation_read(actor=request.user, conversation_id=pk)
     quote = None
-    if request.GET.get("quote", "").isdigit():
-        quote = next((m for m in items if m.pk == int(request.GET["quote"]) and m.kind == Message.Kind.TEXT), None)
+    if quote_id.isdigit():
+        quote = next((m for m in items if m.pk == int(quote_id) and m.kind == Message.Kind.TEXT), None)
     return render(request, "messaging/conversation.html", {
-        "conversation": convo, "members": members, "items": items, "quote": quote,
+        "conversation": convo, "members": members, "items": items, "quote": quote, "draft": draft,
         "others": [m for m in members if m.pk != request.user.pk]})
 
 

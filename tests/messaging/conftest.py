@@ -3,6 +3,7 @@ from django.conf import settings as django_settings
 
 from engagement.levels.models import MemberLevel
 from tests.factories import UserFactory
+from tests.realtime.conftest import live_asgi, migrated_rows, pristine_db  # noqa: F401 - the browser test's server
 
 
 def levelled(level=3, **kwargs):

@@ -243,10 +243,25 @@ def test_pages_start_reply_quote_block_leave(pm_settings, alice, bob):
     assert Message.objects.get(seq=2).quote_id == first.pk
     assert selectors.unread_total(user=bob) == 0  # reading the page marked it read
     assert b.post("/messages/blocks/", {"username": "alice", "kind": "block"}).status_code == 302
-    assert a.post(url, {"body": "还在吗"}).status_code == 302
+    refused = a.post(url, {"body": "还在吗"})  # the refusal, with what they wrote kept in the form
+    assert refused.status_code == 200
+    assert "这位成员不接收你的私信。" in refused.content.decode()
+    assert '<textarea id="pm-reply" name="body" rows="4" required>还在吗</textarea>' in refused.content.decode()
     assert Message.objects.filter(source="还在吗").count() == 0
     assert b.post(url.rstrip("/") + "/leave/").status_code == 302
     assert b.get(url).status_code == 404
+
+
+def test_a_members_page_offers_to_write_to_them_and_own_messages_offer_no_report(pm_settings, alice, bob):
+    write = b'href="/messages/new/?to=bob" data-pm-write'
+    assert write in client_for(alice).get(bob.get_absolute_url()).content
+    assert write not in client_for(bob).get(bob.get_absolute_url()).content
+    assert write not in client_for(None).get(bob.get_absolute_url()).content
+    conversation = start(alice, "bob")
+    mine = client_for(alice).get(conversation.get_absolute_url()).content.decode()
+    theirs = client_for(bob).get(conversation.get_absolute_url()).content.decode()
+    report = f'/messages/m/{conversation.messages.get().pk}/report/'
+    assert report not in mine and report in theirs
 
 
 def test_api_round_trip(pm_settings, alice, bob):

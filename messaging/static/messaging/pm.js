@@ -75,7 +75,14 @@
       var template = document.createElement("template");
       template.innerHTML = m.fragment.trim();
       var node = template.content.firstElementChild;
-      if (node) { this.list.appendChild(node); node.scrollIntoView({ block: "nearest" }); }
+      if (node) {
+        // the fragment is the same for every reader: no "Report" on the reader's own message
+        if (node.dataset.pmAuthor && node.dataset.pmAuthor === document.body.dataset.liveMember) {
+          Array.prototype.forEach.call(node.querySelectorAll("[data-pm-report]"), function (el) { el.remove(); });
+        }
+        this.list.appendChild(node);
+        node.scrollIntoView({ block: "nearest" });
+      }
     }
     this.markRead();
   };
