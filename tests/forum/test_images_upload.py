@@ -371,3 +371,16 @@ def test_the_service_is_the_one_write(poster):
     image = services.image_upload(actor=poster, upload=upload(png_with_text()))
     assert services.image_markdown(image) == f"![]({image.file.url})"
     assert NAME_RE.match(image.file.url)
+
+
+def test_staff_find_an_upload_and_its_uploader_in_the_admin(poster):
+    image = services.image_upload(actor=poster, upload=upload(png_with_text()))
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(staff)
+    name = image.file.name.rsplit("/", 1)[-1].split(".")[0]
+    page = client.get("/admin/forum/uploadedimage/", {"q": name})
+    assert page.status_code == 200
+    rows = BeautifulSoup(page.content, "html.parser").select("#result_list tbody tr")
+    assert len(rows) == 1
+    assert name in rows[0].get_text() and str(poster) in rows[0].get_text()
