@@ -145,8 +145,9 @@ def image_process(upload):
             first.info = {}
             for frame in rest:
                 frame.info = {}
-            first.save(out, format="GIF", save_all=True, append_images=rest, duration=durations,
-                       loop=int(image.info.get("loop", 0) or 0), disposal=2, optimize=False)
+            looping = {"loop": int(image.info["loop"])} if "loop" in image.info else {}  # absent: plays once
+            first.save(out, format="GIF", save_all=True, append_images=rest, duration=durations, disposal=2,
+                       optimize=False, **looping)
             result = first
         else:
             image.seek(0)
@@ -156,7 +157,9 @@ def image_process(upload):
             elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
                 image = image.convert("RGBA")
             image = _scaled(image, keep)
-            image.info = {}
+            # only the pixels and a palette's transparent index survive: no EXIF, XMP, ICC, text or comment
+            transparency = image.info.get("transparency")
+            image.info = {} if transparency is None else {"transparency": transparency}
             if fmt == "PNG":
                 image.save(out, format="PNG", optimize=True)
             elif fmt == "JPEG":

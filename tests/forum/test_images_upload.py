@@ -130,10 +130,15 @@ def test_an_animated_gif_keeps_its_frames(browser):
 
 
 def test_webp_is_accepted(browser):
-    response = post_image(browser, encode(Image.new("RGB", (30, 30), "green"), "WEBP"), name="x.webp",
-                          content_type="image/webp")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    data = encode(Image.new("RGB", (30, 30), "green"), "WEBP", exif=exif.tobytes(), icc_profile=b"\0" * 64)
+    assert Image.open(io.BytesIO(data)).getexif()
+    response = post_image(browser, data, name="x.webp", content_type="image/webp")
     assert response.status_code == 201, response.content
-    assert saved_image(response).format == "WEBP"
+    saved = saved_image(response)
+    assert saved.format == "WEBP"
+    assert not saved.getexif() and "icc_profile" not in saved.info
 
 
 def test_a_large_photo_is_scaled_down_to_the_kept_side(browser, settings):
@@ -384,3 +389,13 @@ def test_staff_find_an_upload_and_its_uploader_in_the_admin(poster):
     rows = BeautifulSoup(page.content, "html.parser").select("#result_list tbody tr")
     assert len(rows) == 1
     assert name in rows[0].get_text() and str(poster) in rows[0].get_text()
+
+
+def test_a_transparent_palette_png_stays_transparent(browser):
+    image = Image.new("P", (20, 20), 0)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    image.putpixel((5, 5), 1)
+    response = post_image(browser, encode(image, "PNG", transparency=0))
+    assert response.status_code == 201, response.content
+    saved = saved_image(response).convert("RGBA")
+    assert saved.getpixel((0, 0))[3] == 0 and saved.getpixel((5, 5)) == (0, 0, 255, 255)
