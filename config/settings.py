@@ -357,6 +357,11 @@ HUOLI = {
     "BODY_MIN_LENGTH": 2,
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
     "AVATAR_MAX_PIXELS": 2048,
+    # images uploaded from the composer (forum.images.image_process): the largest file accepted, the
+    # largest side accepted (pixels), and the longest side kept (larger images are scaled down)
+    "UPLOAD_MAX_BYTES": env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024),
+    "UPLOAD_MAX_PIXELS": env.int("UPLOAD_MAX_PIXELS", default=8000),
+    "UPLOAD_KEEP_SIDE": 2560,
     # writes per member: (count, seconds)
     "RATE_LIMITS": {
         "topic": (env.int("RATE_TOPICS_PER_HOUR", default=10), 3600),
@@ -365,6 +370,7 @@ HUOLI = {
         "vote_day": (env.int("RATE_VOTES_PER_DAY", default=1000), 86400),
         "report": (env.int("RATE_REPORTS_PER_DAY", default=30), 86400),
         "mod_apply": (3, 86400),
+        "upload": (env.int("RATE_UPLOADS_PER_HOUR", default=30), 3600),
     },
     # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
     "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),

@@ -37,5 +37,13 @@ urlpatterns = [
     path("pages/", include(wagtail_urls)),
 ]
 
+
+def media(request, path):
+    """Member uploads (avatars, composer images) in development and the embedded demo; in production
+    the reverse proxy serves /media/ from the media volume (docker/compose.yaml). MEDIA_ROOT is read
+    per request, so a changed setting (the tests' temporary directory) is followed."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.DEBUG or not settings.PRODUCTION:
-    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.insert(0, path("media/<path:path>", media))

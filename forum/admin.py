@@ -28,7 +28,19 @@ from audit.admin_mixins import AuditedAdminMixin
 from . import cache as fragment_cache
 from .errors import ForumError, InvalidInput
 from .images import avatar_process
-from .models import ApiToken, Bookmark, Category, Notification, OutboxMessage, Post, PostVote, Tag, Topic, User
+from .models import (
+    ApiToken,
+    Bookmark,
+    Category,
+    Notification,
+    OutboxMessage,
+    Post,
+    PostVote,
+    Tag,
+    Topic,
+    UploadedImage,
+    User,
+)
 from .moderation import registry
 
 # --- members ----------------------------------------------------------------------------------
@@ -296,6 +308,21 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "created_at", ("read_at", admin.EmptyFieldListFilter))
     list_select_related = ("recipient", "actor")
     search_fields = ("recipient__username", "message")
+
+
+@admin.register(UploadedImage)
+class UploadedImageAdmin(ReadOnlyAdmin):
+    """Images members uploaded from the composer (forum.services.image_upload): who uploaded which
+    file, searchable by the file's name as it appears in a post's /media/uploads/ URL."""
+
+    list_display = ("file", "uploader", "width", "height", "bytes", "created_at")
+    list_filter = ("created_at",)
+    list_select_related = ("uploader",)
+    search_fields = ("file", "uploader__username")
+    readonly_fields = ("uploader", "file", "width", "height", "bytes", "created_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a delete here would leave the file and no audit entry
 
 
 @admin.register(ApiToken)

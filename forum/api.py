@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Query, Router, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from . import permissions, selectors, services
@@ -23,6 +23,7 @@ from .api_schemas import (
     WRITE_ERRORS,
     BookmarkOut,
     CategoryOut,
+    ImageUploadOut,
     MeOut,
     NotificationPageOut,
     NotificationsReadIn,
@@ -288,6 +289,16 @@ def post_bookmark(request, post_id: int):
     post = selectors.post_get(post_id=post_id, user=user)
     bookmarked = services.bookmark_toggle(actor=user, post=post)
     return 200, {"post_id": post.pk, "bookmarked": bookmarked}
+
+
+@router.post("/images", response={201: ImageUploadOut, **api_errors(400, 401, 403, 413, 422, 429)},
+             auth=MEMBER_AUTH, summary="Upload an image (PNG, JPEG, GIF or WebP) for a post or a private message")
+def image_upload(request, image: UploadedFile = File(..., description="The image file (multipart field `image`)")):
+    """The file is checked by its content, re-encoded without metadata (EXIF, GPS) and stored under a
+    random name; put the returned `markdown` in a post's or message's body."""
+    uploaded = services.image_upload(actor=request.auth, upload=image)
+    return 201, {"url": uploaded.file.url, "markdown": services.image_markdown(uploaded), "width": uploaded.width,
+                 "height": uploaded.height}
 
 
 # --- notifications and the member --------------------------------------------------------------

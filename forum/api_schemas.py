@@ -204,6 +204,13 @@ class BookmarkOut(Schema):
     bookmarked: bool
 
 
+class ImageUploadOut(Schema):
+    url: str = Field(description="Where the re-encoded image is served (under MEDIA_URL/uploads/)")
+    markdown: str = Field(description="What to put in a post or message body: ![](url)")
+    width: int
+    height: int
+
+
 # --- notifications, me -------------------------------------------------------------------------
 class NotificationOut(Schema):
     id: int

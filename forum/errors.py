@@ -20,6 +20,13 @@ class InvalidInput(ForumError):
     code = "invalid"
 
 
+class TooLarge(InvalidInput):
+    """An upload over the size limit (HTTP 413)."""
+
+    status = 413
+    code = "too_large"
+
+
 class NotAllowed(ForumError):
     """The actor may not do this (a 403 that carries a message a person can act on)."""
 

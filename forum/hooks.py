@@ -126,10 +126,12 @@ topic_subscribed = Event("topic_subscribed", "topic, actor, subscribed (bool): t
 can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply'|'edit', source=str); an edit checks "
                   "the new text (links, images), passes previous=the text before, and is not a new post")
 can_vote = Policy("can_vote", "check(actor, post, value)")
+can_upload_image = Policy("can_upload_image", "check(actor) before a member uploads an image from the composer "
+                          "(engagement: refused at a level whose posts may hold no image)")
 can_report = Policy("can_report", "check(actor, target) before a report (flag) is filed")
 can_apply_moderator = Policy("can_apply_moderator", "check(actor, category) before an application to moderate")
 write_rate = Policy("write_rate", "check(actor, action) when a write counts against the rate limits (topic, post, "
-                    "vote, vote_day, report, mod_apply), besides the site-wide limit: raise RateLimited "
+                    "vote, vote_day, report, mod_apply, upload), besides the site-wide limit: raise RateLimited "
                     "(engagement: votes and reports per day by level)")
 
 
@@ -148,7 +150,7 @@ report_weight = Provider("report_weight", _default_report_weight,
                          "ask(user) -> int: how much a report by this member counts (engagement: by level)")
 rate_limit = Provider("rate_limit", _default_rate_limit,
                       "ask(user, action) -> (count, seconds) or None: the member's limit for topic, post, "
-                      "vote, vote_day, report (engagement: by level; default settings.HUOLI['RATE_LIMITS'])")
+                      "vote, vote_day, report, upload (engagement: by level; default settings.HUOLI['RATE_LIMITS'])")
 
 # --- related rows shown next to members' names -------------------------------------------------
 # select_related paths, from a User, that other apps register so pages listing members can load

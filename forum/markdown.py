@@ -2,12 +2,18 @@
 
 markdown-it-py renders CommonMark (raw HTML disabled, so it is escaped), @mentions become profile
 links, and nh3 then sanitises the result with an allow-list: no script, style, event handler or
-javascript:/data: URL survives, whatever the input. Links get rel="nofollow ugc noopener"."""
+javascript:/data: URL survives, whatever the input. Links get rel="nofollow ugc noopener".
+
+Images: external http(s) images (hot-linked) are kept as before; a relative image source is kept
+only under MEDIA_URL/uploads/ (the composer's uploads, forum.images), so `![](/logout/)` and the
+like cannot make readers' browsers request the site's own pages. Every image gets loading="lazy";
+the stylesheet caps it at the width of the text (`.prose img`), so none overflows a phone."""
 
 import re
 from urllib.parse import unquote
 
 import nh3
+from django.conf import settings
 from django.urls import reverse
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -63,14 +69,41 @@ def _mention_rule(state):
         block.children = children
 
 
+def _lazy_images(state):
+    for block in state.tokens:
+        for tok in block.children or ():
+            if tok.type == "image":
+                tok.attrSet("loading", "lazy")
+
+
 def _build():
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.core.ruler.push("huoli_mentions", _mention_rule)
+    md.core.ruler.push("huoli_lazy_images", _lazy_images)
     return md
 
 
 _md = _build()
+
+
+def uploads_prefix():
+    """Where the composer's uploaded images are served: MEDIA_URL + "uploads/"."""
+    return f"{settings.MEDIA_URL.rstrip('/')}/uploads/"
+
+
+def _attribute_filter(tag, attribute, value):
+    if tag == "img" and attribute == "src":
+        lowered = value.strip().lower()
+        if lowered.startswith(("http://", "https://")):
+            return value
+        prefix = uploads_prefix()
+        if value.startswith(prefix) and ".." not in value and "\\" not in value:
+            return value
+        return None
+    if tag == "img" and attribute == "loading":
+        return "lazy"
+    return value
 
 
 def sanitize_html(html):
@@ -78,6 +111,7 @@ def sanitize_html(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         strip_comments=True,

@@ -370,6 +370,28 @@ class OutboxMessage(models.Model):
         return f"{self.task}{tuple(self.args)}"
 
 
+class UploadedImage(models.Model):
+    """An image a member uploaded from the composer (forum.images.image_upload): re-encoded, under a
+    random name in MEDIA_ROOT/uploads/YYYY/MM/, and put in posts and messages as Markdown
+    (`![](/media/uploads/...)`). The row says who uploaded it and what it weighs."""
+
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_images",
+                                 verbose_name=_("uploader"))
+    file = models.ImageField(_("file"), upload_to="uploads/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    bytes = models.PositiveIntegerField(_("bytes"), default=0)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["uploader", "-created_at"], name="upload_uploader_recent")]
+        verbose_name = _("uploaded image")
+        verbose_name_plural = _("uploaded images")
+
+    def __str__(self):
+        return self.file.name
+
+
 # the moderation domain's tables live in forum/moderation/models.py (app label "forum")
 from .moderation.models import (  # noqa: E402, F401
     CategoryModerator,

@@ -163,6 +163,15 @@ def check_reply(user, topic, *, source=""):
     hooks.can_post.check(user, topic.category, kind="reply", source=source)
 
 
+def check_upload_image(user):
+    """May `user` upload an image from a composer (a topic, a reply, a private message)? As for
+    posting: a signed-in, active, unbanned and unsilenced member, and whatever the policies add
+    (engagement: a level whose posts may hold images)."""
+    check_member(user)
+    check_not_silenced(user)
+    hooks.can_upload_image.check(user)
+
+
 def check_vote(user, post, value=1):
     check_member(user)
     check_not_silenced(user)

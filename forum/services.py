@@ -1,6 +1,8 @@
 """Every write of the forum core. Keyword-only arguments, an `actor`, permission checks first,
 one transaction each. Side effects leave through forum.hooks after commit."""
 
+import secrets
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -24,6 +26,7 @@ from .models import (
     Topic,
     TopicRead,
     TopicSubscription,
+    UploadedImage,
     User,
 )
 from .ranking import hot_score_expression
@@ -568,6 +571,32 @@ def profile_update(*, actor, member, display_name, bio, avatar=None, remove_avat
     fragment_cache.bump_members()  # the name and avatar show in cached fragments of every page
     hooks.profile_updated.send(member=member, actor=actor)
     return member
+
+
+@transaction.atomic
+def image_upload(*, actor, upload):
+    """An image from a composer (topic, reply or private message): checked by content, re-encoded
+    without metadata and stored under a random name. Returns the UploadedImage; its Markdown is
+    `image_markdown(image)`. A refusal (permission, rate, type, size) saves nothing."""
+    from .images import image_process
+
+    permissions.check_upload_image(actor)
+    check_write_rate(actor, "upload")  # before decoding: a flood of files costs the site no CPU past the limit
+    processed = image_process(upload)
+    image = UploadedImage(uploader=actor, bytes=processed.content.size, width=processed.width,
+                          height=processed.height)
+    image.file.save(f"{secrets.token_urlsafe(16)}.{processed.extension}", processed.content, save=False)
+    try:  # the file is written before the row: if the row's INSERT fails, the file goes too
+        image.save()
+    except Exception:
+        image.file.storage.delete(image.file.name)
+        raise
+    return image
+
+
+def image_markdown(image):
+    """The Markdown a composer inserts for an uploaded image."""
+    return f"![]({image.file.url})"
 
 
 @transaction.atomic

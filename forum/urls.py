@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/profile/", views.profile_edit, name="profile_edit"),
     path("settings/tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
+    path("uploads/images/", views.image_upload, name="image_upload"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     *moderation_urlpatterns,

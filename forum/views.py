@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -473,6 +473,27 @@ def post_bookmark(request, pk):
         return p
 
     return _post_action(request, pk, "forum/includes/bookmark.html", bookmark)
+
+
+# --- images from the composer ------------------------------------------------------------------
+@require_POST
+def image_upload(request):
+    """The composer's "Insert image" button posts one file here (multipart, field `image`, with the
+    CSRF token) and gets JSON: {"url", "markdown"} (201), or {"error": {"code", "message"}} with the
+    status of the refusal (400 not an image, 401 guest, 403 not allowed, 413 too large, 429 too often)."""
+    try:
+        if not request.user.is_authenticated:
+            permissions.check_member(request.user)
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise InvalidInput(_("Choose an image to upload."), field="image")
+        image = services.image_upload(actor=request.user, upload=upload)
+    except ForumError as error:
+        status = 401 if error.code == "login_required" else error.status
+        body = {"error": {"code": error.code, "message": str(error.message), "field": error.field}}
+        return with_status(JsonResponse(body, status=status), error)
+    return JsonResponse({"url": image.file.url, "markdown": services.image_markdown(image),
+                         "width": image.width, "height": image.height}, status=201)
 
 
 # --- members -----------------------------------------------------------------------------------

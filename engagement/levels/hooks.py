@@ -11,6 +11,7 @@ from . import permissions, selectors
 from .models import Level
 
 hooks.can_post.connect(permissions.check_post_privileges)
+hooks.can_upload_image.connect(permissions.check_upload_image)
 if hasattr(hooks, "write_rate"):
     hooks.write_rate.connect(permissions.check_daily_limits)
 

@@ -69,6 +69,19 @@ def check_post_privileges(actor, category, kind="topic", source="", previous=Non
             ) from None
 
 
+def check_upload_image(actor):
+    """Uploading an image from the composer (plugged into forum.hooks.can_upload_image): refused at a
+    level whose posts may hold no image at all, with the level that may."""
+    if not actor.is_authenticated or _exempt(actor):
+        return
+    level = selectors.member_level(actor)
+    if level.max_images == 0:
+        needed = selectors.lowest_level_where(lambda lv: lv.max_images is None or lv.max_images > 0)
+        base = _("You are %(level)s: your posts may not hold images yet.") % {"level": level.label}
+        raise NotAllowed(base + " " + _needed_message(needed, _("%(needed)s or above may post images."), ""),
+                         code="level_images")
+
+
 def _daily_refusal(field, level, limit, retry_after):
     when = retry_phrase(retry_after)
     if field == "votes_per_day":

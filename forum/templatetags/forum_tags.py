@@ -77,3 +77,17 @@ def excerpt(html, length=160):
 def hook(context, slot, *args):
     """{% hook "member_badge" member %}: what other apps registered for this slot (forum.hooks.template_slots)."""
     return hooks.template_slots.render(slot, context, *args)
+
+
+@register.inclusion_tag("forum/includes/image_upload.html", takes_context=True)
+def image_upload_button(context, target):
+    """The composer's "Insert image" button for the textarea whose id is `target` (topics, replies,
+    edits; messaging's composers use it too). It uploads to forum:image_upload (static/js/forum.js)
+    and inserts the returned Markdown at the cursor; guests and pages without JavaScript get nothing."""
+    from django.conf import settings
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    max_bytes = settings.HUOLI["UPLOAD_MAX_BYTES"]
+    return {"target": target, "show": bool(user and user.is_authenticated), "max_bytes": max_bytes,
+            "max_mb": f"{max_bytes / 1048576:g}"}

@@ -262,7 +262,7 @@ def test_image_quote_breakout_stays_inside_the_attribute():
     img = soup.find("img")
     assert img["src"] == "https://img.example/c.png"
     assert img["title"] == 't" onerror="alert(1)'
-    assert set(img.attrs) == {"src", "alt", "title"}
+    assert set(img.attrs) == {"src", "alt", "title", "loading"}  # loading="lazy": every image has it
 
 
 # --- ordinary Markdown ------------------------------------------------------------------------

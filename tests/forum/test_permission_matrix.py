@@ -206,6 +206,17 @@ def _pm_resolve(client, w):
                  {"action": "dismiss", "reason": "fine"})
 
 
+def _image_upload(client, w):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buf, format="PNG")
+    return client.post("/api/v1/images", {"image": SimpleUploadedFile("a.png", buf.getvalue(), "image/png")})
+
+
 # (name, operation in the schema, request, personas allowed)
 CASES = [
     ("topic_create", "POST /api/v1/topics",
@@ -263,6 +274,8 @@ CASES = [
     ("remove_posts", "POST /api/v1/moderation/members/{member_id}/remove-posts",
      _case("post", lambda w: f"/api/v1/moderation/members/{w['owner'].pk}/remove-posts", {"reason": "spam"}),
      MODS_GLOBAL),
+    # images for posts and messages: every member (level 1 may post one image a post)
+    ("image_upload", "POST /api/v1/images", _image_upload, MEMBERS),
     # engagement
     ("checkin", "POST /api/v1/checkin", _case("post", lambda w: "/api/v1/checkin"), MEMBERS),
     ("checkin_makeup", "POST /api/v1/checkin/makeup", _case("post", lambda w: "/api/v1/checkin/makeup"), MEMBERS),
