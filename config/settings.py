@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "engagement.tasks",
     "engagement.bounties",
     "engagement.commissions",
+    "engagement.follows",
     "realtime",
     "search",
     "cms",
@@ -365,6 +366,7 @@ HUOLI = {
         "vote_day": (env.int("RATE_VOTES_PER_DAY", default=1000), 86400),
         "report": (env.int("RATE_REPORTS_PER_DAY", default=30), 86400),
         "mod_apply": (3, 86400),
+        "follow": (60, 3600),  # follows of members, categories and tags (engagement.follows)
     },
     # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
     "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),

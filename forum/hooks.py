@@ -304,6 +304,9 @@ class TemplateSlots:
         "topic_controls": "under the title on a topic's page; args: topic",
         "post_controls": "in a reply's row of actions; args: post",
         "index_top": "on top of the forum index, under its title (tasks: the newcomer card, loaded by htmx)",
+        "member_profile": "on a member's profile, under the name (follows: counts and the follow button); args: member",
+        "category_head": "in a category page's heading, by New topic (follows: the follow button); args: category",
+        "tag_head": "in a tag page's heading (follows: the follow button); args: tag",
     }
 
     def __init__(self):
