@@ -303,8 +303,9 @@ def test_the_api_follows_and_unfollows():
 
 # --- query counts ------------------------------------------------------------------------------------------
 # member feed page: session, user, the reader's follows, groups (readable categories), COUNT, the posts (topic,
-# category, author and level), their topics' tags, unread-notification count
-MEMBER_FEED = 8
+# category, author and level), their topics' tags, unread-notification count, group names (moderator? for the
+# header)
+MEMBER_FEED = 9
 
 
 def _followed_world(reader, n):
