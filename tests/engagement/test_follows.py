@@ -65,7 +65,7 @@ def test_nobody_follows_themselves():
     client.force_login(member)
     response = client.post(f"/follow/member/{member.username}/", {"follow": "1"}, **HTMX)
     assert response.status_code == 400
-    assert "You cannot follow yourself." in response.content.decode()
+    assert "不能关注自己。" in response.content.decode()  # the site's default language
     api = client.post(f"/api/v1/members/{member.pk}/follow")
     assert api.status_code == 400 and api.json()["error"]["code"] == "self_follow"
     assert not Follow.objects.exists()
@@ -238,7 +238,7 @@ def test_the_profile_shows_the_counts_and_the_button():
     reader, author = UserFactory(), UserFactory()
     services.follow_create(actor=UserFactory(), member=author)
     services.follow_create(actor=author, member=UserFactory())
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(reader)
     html = client.get(f"/u/{author.username}/").content.decode()
     assert "<strong>1</strong> follower" in html and "<strong>1</strong> following" in html
