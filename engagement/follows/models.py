@@ -18,7 +18,6 @@ _ONE_TARGET = (
 
 class Follow(models.Model):
     MEMBER, CATEGORY, TAG = "member", "category", "tag"
-    KINDS = (MEMBER, CATEGORY, TAG)
 
     follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows",
                                  verbose_name=_("follower"))

@@ -10,6 +10,7 @@ author and flair) and their topics' tags."""
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
+from forum.hooks import member_related
 from forum.models import Tag, Topic, User
 from forum.selectors import paginate, posts_readable
 
@@ -87,7 +88,8 @@ def _reason(post, followed):
 
 def following_list(*, member):
     """Who and what `member` follows, for their feed's side list: members, categories, tags."""
-    rows = list(Follow.objects.filter(follower=member).select_related("member", "category", "tag")
+    rows = list(Follow.objects.filter(follower=member)
+                .select_related("member", *member_related("member"), "category", "tag")
                 .order_by("-created_at"))
     return {
         "members": [r.member for r in rows if r.member_id],
@@ -103,6 +105,7 @@ def suggestions(*, user, limit=6):
 
     categories = sorted(category_list(user=user), key=lambda c: -c.topic_count)[:limit]
     members = list(User.objects.filter(is_active=True, post_count__gt=0).exclude(pk=user.pk)
+                   .select_related(*member_related())
                    .order_by("-post_count", "pk")[:limit])
     return {"categories": categories, "members": members}
 

@@ -89,7 +89,7 @@ def feed(request):
     context = {"followed": followed, "page_params": {}}
     if followed:
         page = selectors.feed(user=request.user, followed=followed, page=web.page_number(request))
-        context.update(page_obj=page, items=page.object_list)
+        context.update(page_obj=page, items=page.object_list, following=selectors.following_list(member=request.user))
     else:
         context["suggestions"] = selectors.suggestions(user=request.user)
     return render(request, "follows/feed.html", context)

@@ -162,6 +162,8 @@ def test_the_feed_never_shows_what_the_reader_may_not_read(moderator):
     assert "Public topic" in html
     assert "Inside the private group" not in html and "a reply a moderator hid" not in html
     assert "A topic a moderator hid" not in html
+    manage = html.split('class="card follow-manage"')[1]  # "What you follow", each with its unfollow button
+    assert f'action="/follow/member/{author.username}/"' in manage and 'name="follow" value="0"' in manage
 
 
 def test_the_feed_is_paginated(settings):
@@ -303,9 +305,9 @@ def test_the_api_follows_and_unfollows():
 
 # --- query counts ------------------------------------------------------------------------------------------
 # member feed page: session, user, the reader's follows, groups (readable categories), COUNT, the posts (topic,
-# category, author and level), their topics' tags, unread-notification count, group names (moderator? for the
-# header)
-MEMBER_FEED = 9
+# category, author and level), their topics' tags, what the reader follows (for "What you follow"),
+# unread-notification count, group names (moderator? for the header)
+MEMBER_FEED = 10
 
 
 def _followed_world(reader, n):
