@@ -15,13 +15,7 @@ from . import selectors
 
 def _profile(context, member):
     user = context["request"].user
-    numbers = selectors.member_follow_numbers(member=member, user=user)
-    return slots.include("follows/profile.html", context, {
-        "member": member, "followers": numbers["followers"], "following_count": numbers["following"],
-        "button": {"kind": "member", "key": member.username, "name": member.name,
-                   "following": bool(numbers["mine"])},
-        "own": user.is_authenticated and user.pk == member.pk,
-    })
+    return slots.include("follows/profile.html", context, selectors.profile_context(member=member, user=user))
 
 
 def _lazy_button(kind, key_of, name_of):

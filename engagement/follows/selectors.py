@@ -53,6 +53,17 @@ def member_follow_numbers(*, member, user):
     )
 
 
+def profile_context(*, member, user, message="", ok=True):
+    """What the profile's follow block shows: the counts and the button (one query)."""
+    numbers = member_follow_numbers(member=member, user=user)
+    return {
+        "member": member, "followers": numbers["followers"], "following_count": numbers["following"],
+        "button": {"kind": "member", "key": member.username, "name": member.name, "place": "profile",
+                   "following": bool(numbers["mine"]), "message": message, "ok": ok},
+        "own": user.is_authenticated and user.pk == member.pk,
+    }
+
+
 def feed(*, user, followed=None, page=1, per_page=20):
     """A page of the reader's feed (see the module's docstring); `followed` is followed_by(user=user)."""
     followed = followed if followed is not None else followed_by(user=user)

@@ -45,6 +45,15 @@ def _button(request, kind, key, name, following, *, message="", ok=True, status=
     return HttpResponse(html, status=status)
 
 
+def _on_profile(request, kind):
+    return kind == "member" and request.POST.get("place") == "profile"
+
+
+def _profile(request, member, *, message, ok=True, status=200):
+    context = selectors.profile_context(member=member, user=request.user, message=message, ok=ok)
+    return HttpResponse(render_to_string("follows/profile.html", context, request=request), status=status)
+
+
 @require_POST
 def follow_toggle(request, kind, key):
     target, obj, name, url = _target(kind, key)
@@ -58,9 +67,12 @@ def follow_toggle(request, kind, key):
             services.follow_delete(actor=request.user, **target)
     except ForumError as error:
         if getattr(request, "htmx", False):
-            following = selectors.is_following(user=request.user, **target)
-            response = _button(request, kind, key, name, following, message=str(error.message), ok=False,
-                               status=error.status)
+            if _on_profile(request, kind):
+                response = _profile(request, obj, message=str(error.message), ok=False, status=error.status)
+            else:
+                following = selectors.is_following(user=request.user, **target)
+                response = _button(request, kind, key, name, following, message=str(error.message), ok=False,
+                                   status=error.status)
             if getattr(error, "retry_after", None):
                 response["Retry-After"] = str(error.retry_after)
             return response
@@ -68,6 +80,8 @@ def follow_toggle(request, kind, key):
         return redirect(url)
     message = (_("You are following %(name)s.") if follow else _("You no longer follow %(name)s.")) % {"name": name}
     if getattr(request, "htmx", False):
+        if _on_profile(request, kind):  # the counts change with the button
+            return _profile(request, obj, message=message)
         return _button(request, kind, key, name, follow, message=message)
     messages.success(request, message)
     return redirect(url)

@@ -245,9 +245,10 @@ def test_the_profile_shows_the_counts_and_the_button():
     html = client.get(f"/u/{author.username}/").content.decode()
     assert "<strong>1</strong> follower" in html and "<strong>1</strong> following" in html
     assert f'action="/follow/member/{author.username}/"' in html and 'aria-pressed="false"' in html
-    response = client.post(f"/follow/member/{author.username}/", {"follow": "1"}, **HTMX)
+    response = client.post(f"/follow/member/{author.username}/", {"follow": "1", "place": "profile"}, **HTMX)
     assert response.status_code == 200
     fragment = response.content.decode()
+    assert "<strong>2</strong> followers" in fragment  # from the profile, the counts come back with the button
     assert 'aria-pressed="true"' in fragment and 'name="follow" value="0"' in fragment
     assert 'name="csrfmiddlewaretoken"' in fragment
     html = client.get(f"/u/{author.username}/").content.decode()
