@@ -10,6 +10,7 @@ from engagement.api import register as register_engagement
 from engagement.bounties.api import register as register_bounties
 from engagement.commissions.api import register as register_commissions
 from engagement.events.api import register as register_events
+from engagement.follows.api import register as register_follows
 from engagement.lotteries.api import register as register_lotteries
 from engagement.polls.api import register as register_polls
 from engagement.shop.api import register as register_shop
@@ -65,5 +66,6 @@ register_tips(api)
 register_tasks(api)
 register_bounties(api)
 register_commissions(api)
+register_follows(api)
 register_search(api)
 register_messaging(api)

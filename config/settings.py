@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "engagement.tasks",
     "engagement.bounties",
     "engagement.commissions",
+    "engagement.follows",
     "realtime",
     "search",
     "cms",
@@ -371,6 +372,7 @@ HUOLI = {
         "report": (env.int("RATE_REPORTS_PER_DAY", default=30), 86400),
         "mod_apply": (3, 86400),
         "upload": (env.int("RATE_UPLOADS_PER_HOUR", default=30), 3600),
+        "follow": (60, 3600),  # follows of members, categories and tags (engagement.follows)
     },
     # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
     "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("engagement.bounties.urls")),
     path("", include("engagement.commissions.urls")),
     path("", include("engagement.tips.urls")),
+    path("", include("engagement.follows.urls")),
     path("", include("messaging.urls")),
     path("", include("mailings.urls")),
     path("", include("cms.urls")),

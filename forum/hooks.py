@@ -308,6 +308,9 @@ class TemplateSlots:
         "member_actions": "buttons on a member's page, seen by another signed-in member (messaging: write to them); "
                           "args: member",
         "index_top": "on top of the forum index, under its title (tasks: the newcomer card, loaded by htmx)",
+        "member_profile": "on a member's profile, under the name (follows: counts and the follow button); args: member",
+        "category_head": "in a category page's heading, by New topic (follows: the follow button); args: category",
+        "tag_head": "in a tag page's heading (follows: the follow button); args: tag",
     }
 
     def __init__(self):

@@ -221,6 +221,32 @@ def _readable_category_field_q_for_post(user):
     return q
 
 
+def posts_readable(*, user):
+    """Every post `user` may read in a public list (a feed, a member's activity): visible posts of visible
+    topics in categories the reader may read, with topic, category and author joined. Hidden topics stay
+    out for moderators too, as in the featured lists: a list is not the moderation queue."""
+    return (
+        Post.objects.filter(is_hidden=False, is_deleted=False, topic__is_hidden=False,
+                            topic__merged_into__isnull=True)
+        .filter(_readable_category_field_q_for_post(user))
+        .select_related("topic__category", "author", *hooks.member_related("author"))
+    )
+
+
+def tag_get(*, slug):
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        raise Http404
+    return tag
+
+
+def tag_topics(*, tag, user, page=1, per_page=20):
+    """A page of the topics carrying `tag`, in every category the reader may read, latest activity first."""
+    qs = (topic_queryset(user=user).filter(_readable_category_field_q(user)).filter(tags=tag)
+          .order_by("-last_activity_at", "-id"))
+    return paginate(Paginator(qs, per_page), page)
+
+
 def member_bookmarks(*, user, page=1, per_page=20):
     qs = (
         Bookmark.objects.filter(user=user)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("latest/", views.latest, name="latest"),
     path("c/<str:slug>/", views.category, name="category"),
+    path("tag/<str:slug>/", views.tag, name="tag"),
     path("new/", views.topic_new, name="topic_new"),
     path("t/<int:pk>/", views.topic_short, name="topic_short"),
     path("t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),

@@ -181,6 +181,15 @@ def category(request, slug):
     return render(request, "forum/category.html", context)
 
 
+@require_GET
+@shows_forum_errors
+def tag(request, slug):
+    t = selectors.tag_get(slug=slug)
+    topics = selectors.tag_topics(tag=t, user=request.user, page=web.page_number(request), per_page=_per_page("topics"))
+    return render(request, "forum/tag.html", {"tag": t, "page_obj": topics, "topics": topics.object_list,
+                                              "page_params": {}})
+
+
 def _sort_links():
     return [("latest", _("Latest")), ("hot", _("Hot")), ("top", _("Top"))]
 

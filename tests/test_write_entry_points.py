@@ -515,6 +515,7 @@ ENTRY_POINTS = {
     "api POST /api/v1/commissions/{commission_id}/cancel": _api_commission_cancel,
     "url bounties:list": READ, "url bounties:accept": MEMBER, "url bounties:resolve": _bounty_resolve,
     "url tips:tip_post": MEMBER,
+    "url forum:tag": READ, "url follows:feed": READ, "url follows:button": READ, "url follows:toggle": MEMBER,
     # cms and search pages
     "url cms:featured": READ, "url cms:feature_topic": _feature_topic, "url cms:feature_post": _feature_post,
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
@@ -553,6 +554,10 @@ ENTRY_POINTS = {
     "api POST /api/v1/conversations/{conversation_id}/leave": MEMBER,
     "api POST /api/v1/messages/{message_id}/report": MEMBER, "api POST /api/v1/members/{member_id}/block": MEMBER,
     "api DELETE /api/v1/members/{member_id}/block": MEMBER,
+    "api POST /api/v1/members/{member_id}/follow": MEMBER, "api DELETE /api/v1/members/{member_id}/follow": MEMBER,
+    "api POST /api/v1/categories/{category_id}/follow": MEMBER,
+    "api DELETE /api/v1/categories/{category_id}/follow": MEMBER,
+    "api POST /api/v1/tags/{tag_id}/follow": MEMBER, "api DELETE /api/v1/tags/{tag_id}/follow": MEMBER,
     "api POST /api/v1/moderation/message-reports/{report_id}/resolve": _api_pm_report_resolve,
     # the Django admin's actions
     "admin forum.Topic topic_pin": _admin_verb(Topic, "topic_pin", lambda t: t.is_pinned),

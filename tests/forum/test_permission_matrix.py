@@ -70,6 +70,12 @@ def _case(method, path, body=None):
 
 LINKS = " ".join(f"[l{i}](https://example.com/{i})" for i in range(3))
 
+def _tag():
+    from forum.models import Tag
+
+    return Tag.objects.get_or_create(slug="matrix", defaults={"name": "matrix"})[0]
+
+
 def _claim_then_release(client, w):
     url = f"/api/v1/moderation/queue/{w['items']['alpha'].pk}"
     _json(client, "post", f"{url}/claim")
@@ -321,6 +327,19 @@ CASES = [
     ("pm_unblock", "DELETE /api/v1/members/{member_id}/block",
      _case("delete", lambda w: f"/api/v1/members/{w['owner'].pk}/block"), MEMBERS),
     ("pm_resolve", "POST /api/v1/moderation/message-reports/{report_id}/resolve", _pm_resolve, MODS_GLOBAL),
+    # following: every signed-in member follows and unfollows members, categories they may read and tags
+    ("follow_member", "POST /api/v1/members/{member_id}/follow",
+     _case("post", lambda w: f"/api/v1/members/{w['owner'].pk}/follow"), MEMBERS),
+    ("unfollow_member", "DELETE /api/v1/members/{member_id}/follow",
+     _case("delete", lambda w: f"/api/v1/members/{w['owner'].pk}/follow"), MEMBERS),
+    ("follow_category", "POST /api/v1/categories/{category_id}/follow",
+     _case("post", lambda w: f"/api/v1/categories/{w['topics']['alpha'].category_id}/follow"), MEMBERS),
+    ("unfollow_category", "DELETE /api/v1/categories/{category_id}/follow",
+     _case("delete", lambda w: f"/api/v1/categories/{w['topics']['alpha'].category_id}/follow"), MEMBERS),
+    ("follow_tag", "POST /api/v1/tags/{tag_id}/follow", _case("post", lambda w: f"/api/v1/tags/{_tag().pk}/follow"),
+     MEMBERS),
+    ("unfollow_tag", "DELETE /api/v1/tags/{tag_id}/follow",
+     _case("delete", lambda w: f"/api/v1/tags/{_tag().pk}/follow"), MEMBERS),
 ]
 
 

@@ -168,6 +168,12 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     paid = Commission.objects.get(status="paid")
     assert paid.topic.is_featured and "commission" in paid.topic.sections
 
+    # following: demo members follow each other, categories and tags, and each one's /feed/ has something
+    from engagement.follows import selectors as follows
+
+    for member in members:
+        assert follows.feed(user=member).paginator.count > 0, member.username
+
 
 def test_seed_demo_uses_the_admin_password_from_the_environment(django_capture_on_commit_callbacks, monkeypatch):
     monkeypatch.setenv("HUOLI_ADMIN_PASSWORD", "a-demo-password-from-env")
