@@ -15,7 +15,6 @@ from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.serial,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
