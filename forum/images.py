@@ -28,6 +28,22 @@ def _unreadable_error():
     return InvalidInput(_("That file is not an image we can read (PNG, JPEG, GIF or WebP)."), field="avatar")
 
 
+def _open_checked(data, *, allowed, field, dimension_error, unreadable):
+    """Check `data` by its content, not its name: (format, the opened image, not decoded yet)."""
+    try:
+        probe = Image.open(io.BytesIO(data))
+        fmt = probe.format
+        probe.verify()
+    except Image.DecompressionBombError:
+        # The header announces hundreds of megapixels: refuse it before decoding anything.
+        raise dimension_error() from None
+    except _UNREADABLE:
+        raise unreadable() from None
+    if fmt not in allowed:
+        raise InvalidInput(_("Please upload a PNG, JPEG, GIF or WebP image."), field=field)
+    return fmt, Image.open(io.BytesIO(data))
+
+
 def avatar_process(upload):
     max_bytes = settings.HUOLI["AVATAR_MAX_BYTES"]
     if upload.size > max_bytes:
@@ -35,18 +51,8 @@ def avatar_process(upload):
                            field="avatar")
     data = upload.read()
     limit = settings.HUOLI["AVATAR_MAX_PIXELS"]
-    try:
-        probe = Image.open(io.BytesIO(data))
-        fmt = probe.format
-        probe.verify()
-    except Image.DecompressionBombError:
-        # The header announces hundreds of megapixels: refuse it before decoding anything.
-        raise _dimension_error(limit) from None
-    except _UNREADABLE:
-        raise _unreadable_error() from None
-    if fmt not in ALLOWED_FORMATS:
-        raise InvalidInput(_("Please upload a PNG, JPEG, GIF or WebP image."), field="avatar")
-    image = Image.open(io.BytesIO(data))
+    _fmt, image = _open_checked(data, allowed=ALLOWED_FORMATS, field="avatar",
+                                dimension_error=lambda: _dimension_error(limit), unreadable=_unreadable_error)
     if image.width > limit or image.height > limit or image.width < MIN_SIDE or image.height < MIN_SIDE:
         raise _dimension_error(limit)
     try:
@@ -118,17 +124,8 @@ def image_process(upload):
         raise TooLarge(_("The image is too large (at most %(mb)s MB).") % {"mb": f"{max_bytes / 1048576:g}"},
                        field=UPLOAD_FIELD)
     limit, keep = settings.HUOLI["UPLOAD_MAX_PIXELS"], settings.HUOLI["UPLOAD_KEEP_SIDE"]
-    try:
-        probe = Image.open(io.BytesIO(data))
-        fmt = probe.format
-        probe.verify()
-    except Image.DecompressionBombError:
-        raise _upload_dimension_error(limit) from None
-    except _UNREADABLE:
-        raise _upload_unreadable() from None
-    if fmt not in UPLOAD_EXTENSIONS:
-        raise InvalidInput(_("Please upload a PNG, JPEG, GIF or WebP image."), field=UPLOAD_FIELD)
-    image = Image.open(io.BytesIO(data))
+    fmt, image = _open_checked(data, allowed=UPLOAD_EXTENSIONS, field=UPLOAD_FIELD,
+                               dimension_error=lambda: _upload_dimension_error(limit), unreadable=_upload_unreadable)
     if image.width > limit or image.height > limit:
         raise _upload_dimension_error(limit)
     if image.width < 1 or image.height < 1:

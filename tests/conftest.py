@@ -53,6 +53,32 @@ def _browser_connections_per_thread(request):
         keep_database_connections_per_thread()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (a session-wide sync_playwright breaks
+    later pytest-asyncio tests, see STACK-NOTES); a module may define its own."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def contexts(browser):
+    """Browser contexts of this test, closed before the server stops."""
+    made = []
+    yield made
+    for context in made:
+        context.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
     clear_cache()

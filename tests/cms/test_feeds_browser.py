@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group
 from tests.browser import chromium_missing_reason
 from tests.cms.test_cms_browser import site_tree  # noqa: F401  (fixture)
 from tests.conftest import clear_cache
-from tests.engagement.test_lottery_browser import browser  # noqa: F401  (fixture)
 from tests.factories import CategoryFactory, UserFactory
 from tests.forum.test_ugc_xss import VECTORS
 

@@ -14,7 +14,7 @@ from engagement.points.models import PointsAccount
 from forum.models import Topic
 from tests.browser import chromium_missing_reason
 from tests.engagement.activities import english  # noqa: F401  (autouse)
-from tests.engagement.test_tasks_browser import browser, fits, new_page  # noqa: F401  (fixture)
+from tests.engagement.test_tasks_browser import fits, new_page
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [

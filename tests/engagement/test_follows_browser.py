@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from engagement.follows.models import Follow
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = [
@@ -19,17 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _page(browser, live_server, width, scheme, user):
@@ -84,7 +73,8 @@ def test_a_member_follows_a_member_and_a_category_and_reads_the_feed(browser, li
     assert Follow.objects.filter(follower=reader).count() == 2
 
     page.locator('.site-nav a[href="/feed/"]').click()
-    page.wait_for_load_state()
+    page.wait_for_url(f"{live_server.url}/feed/")  # the feed itself, not the category page still showing
+    page.wait_for_selector(".feed-list")
     items = page.locator(".feed-item")
     assert items.count() == 2
     text = page.locator(".feed-list").inner_text()

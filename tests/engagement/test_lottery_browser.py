@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from engagement.lotteries import services
 from engagement.lotteries.models import Lottery
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.engagement.activities import (
     english,  # noqa: F401  (autouse)
     load_verifier,
@@ -26,17 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser, live_server, user):

@@ -13,7 +13,7 @@ from tests.engagement.activities import (
     english,  # noqa: F401  (autouse)
     set_level,
 )
-from tests.engagement.test_lottery_browser import browser, signed_in_page  # noqa: F401  (fixture)
+from tests.engagement.test_lottery_browser import signed_in_page
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [

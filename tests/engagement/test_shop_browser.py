@@ -11,7 +11,7 @@ from django.test import Client
 
 from engagement.points import services as points
 from engagement.shop.models import ShopItem, ShopOrder
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.engagement.activities import english  # noqa: F401  (autouse)
 from tests.factories import UserFactory
 
@@ -20,17 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def signed_in_page(browser, live_server, user):

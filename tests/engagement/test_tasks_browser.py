@@ -18,7 +18,7 @@ from engagement.points.models import PointsAccount, PointsEntry
 from engagement.shop.models import ShopItem, ShopOrder
 from engagement.tasks.models import Task, TaskProgress
 from forum.models import User
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.engagement.activities import english  # noqa: F401  (autouse)
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
@@ -36,17 +36,6 @@ NEWCOMER = [
     ("first-vote", "Upvote a post", "vote_cast", 5),
     ("first-follow", "Follow a topic", "follow_topic", 5),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, live_server, width, user=None):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [
@@ -14,17 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def shot(page, artifacts_dir, name):

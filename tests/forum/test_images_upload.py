@@ -23,23 +23,12 @@ from forum import services
 from forum.markdown import render_markdown, sanitize_html
 from forum.models import UploadedImage
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.forum.test_images import _english, encode  # noqa: F401  (_english: autouse)
 
 pytestmark = pytest.mark.django_db
 
 URL = "/uploads/images/"
 NAME_RE = re.compile(r"^/media/uploads/\d{4}/\d{2}/[A-Za-z0-9_-]{20,}\.(png|jpg|gif|webp)$")
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def encode(image, fmt, **kwargs):
-    buf = io.BytesIO()
-    image.save(buf, format=fmt, **kwargs)
-    return buf.getvalue()
 
 
 def png_with_text():

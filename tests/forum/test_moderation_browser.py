@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser import chromium_missing_reason, launch
+from tests.browser import chromium_missing_reason
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 pytestmark = [
@@ -18,17 +18,6 @@ pytestmark = [
 ]
 
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def shot(page, artifacts_dir, name):

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.test import Client
 
 from engagement.levels.models import MemberLevel
-from tests.browser import chromium_missing_reason, launch, run_commit_hooks
+from tests.browser import chromium_missing_reason, run_commit_hooks
 from tests.factories import UserFactory
 from tests.mailings.conftest import Inbox, free_port, parts
 
@@ -40,26 +40,6 @@ pytestmark = [
 
 WIDTHS = {"phone": {"width": 360, "height": 780}, "desktop": {"width": 1280, "height": 900}}
 LIVE = 10000  # ms a live update may take
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def contexts(browser):
-    """Browser contexts of this test, closed before the server stops."""
-    made = []
-    yield made
-    for context in made:
-        context.close()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 
 from forum import services
-from tests.browser import chromium_missing_reason, launch, run_commit_hooks
+from tests.browser import chromium_missing_reason, run_commit_hooks
 from tests.factories import TopicFactory, UserFactory
 
 pytestmark = [
@@ -27,26 +27,6 @@ pytestmark = [
     pytest.mark.django_db(serialized_rollback=True),
     pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def contexts(browser):
-    """Browser contexts of this test, closed before the server stops."""
-    made = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def _context_for(contexts, browser, base_url, user):
