@@ -277,7 +277,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's rule with a message our catalogue translates (forum/password_validation.py)
+    {"NAME": "forum.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -428,4 +429,5 @@ LOGGING = {
 }
 
 ACCOUNT_ADAPTER = "forum.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "forum.account_forms.LoginForm"}  # our placeholder (用户名或邮箱)
 SOCIALACCOUNT_ADAPTER = "forum.adapters.SocialAccountAdapter"
