@@ -35,6 +35,8 @@ if PRODUCTION:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# the name members see in mails and titles (the django.contrib.sites record follows it and SITE_URL)
+SITE_NAME = env.str("SITE_NAME", default="Huoli 活力")
 
 INSTALLED_APPS = [
     "daphne",
@@ -275,7 +277,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's rule with a message our catalogue translates (forum/password_validation.py)
+    {"NAME": "forum.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -344,7 +347,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- wagtail ----------------------------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Huoli 活力"
+WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
@@ -426,4 +429,5 @@ LOGGING = {
 }
 
 ACCOUNT_ADAPTER = "forum.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "forum.account_forms.LoginForm"}  # our placeholder (用户名或邮箱)
 SOCIALACCOUNT_ADAPTER = "forum.adapters.SocialAccountAdapter"

@@ -4,6 +4,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from . import services
 from .lib.mail import mail_subject
 from .lib.redirects import safe_next
+from .lib.site import mail_sender
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,6 +23,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's next= (sign in, sign up, sign out) through the site's one check as well."""
         request = getattr(self, "request", None)
         return super().is_safe_url(url) and (request is None or safe_next(request, url) is not None)
+
+    def get_from_email(self):
+        """Account mails come from the site's name, as every other mail (forum/lib/site.py)."""
+        return mail_sender()
 
     def format_email_subject(self, subject):
         """allauth's subjects as one line of plain text (its own join keeps control characters)."""

@@ -257,8 +257,10 @@ class FormSections(_Connectable):
 class TopicTools(_Connectable):
     """Links other apps add to the tools row of a topic page, for the signed-in member reading it
     (engagement.polls: "Add a poll" for the topic's author). connect(fn): fn(user, topic) returns
-    (label, url) pairs. It runs on every member's topic page and must run no query: decide from the
-    topic and the user alone, and let the linked page check the rest (with a clear message)."""
+    (label, url) pairs, or (label, None, reason) for a tool this member may not use yet: shown
+    disabled with the reason, instead of a link to a refusal page. It runs on every member's topic
+    page and must run no query for readers it offers nothing: decide from the topic and the user
+    first, and let the linked page check the rest (with a clear message)."""
 
 
     def links(self, user, topic):

@@ -2,8 +2,6 @@
 signed one-click unsubscribe link (RFC 8058: List-Unsubscribe and List-Unsubscribe-Post), every link
 absolute on SITE_URL and the sender named after the Site record."""
 
-from email.utils import formataddr, parseaddr
-
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from forum.lib.mail import mail_subject
+from forum.lib.site import mail_sender
 
 from .tokens import unsubscribe_token
 
@@ -21,8 +20,7 @@ def absolute(path):
 
 
 def sender():
-    name = Site.objects.get_current().name or "Huoli"
-    return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+    return mail_sender()
 
 
 def build(*, member, language, kind, template, subject, context):

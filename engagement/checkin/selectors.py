@@ -30,6 +30,17 @@ def effective_streak(stats, today=None):
     return stats.current_streak
 
 
+def joined_day(member):
+    """The local day the member joined (site time zone)."""
+    return local_day(member.date_joined)
+
+
+def has_missed_day(*, member, day, checked_days):
+    """`day` (the make-up window: yesterday) is a day the member missed: they had joined by then
+    and it is not among their `checked_days`. A member who joined today has missed nothing."""
+    return day >= joined_day(member) and day not in checked_days
+
+
 def checkin_status(*, member):
     """Everything the check-in page and API show about the member today."""
     today = local_day()
@@ -43,7 +54,7 @@ def checkin_status(*, member):
     return {
         "today": today,
         "checked_in_today": today in days,
-        "can_make_up": conf.makeup_enabled and yesterday not in days,
+        "can_make_up": conf.makeup_enabled and has_missed_day(member=member, day=yesterday, checked_days=days),
         "makeup_enabled": conf.makeup_enabled,
         "makeup_cost": conf.makeup_cost,
         "makeup_cards": extension.voucher_count.ask(member=member, kind="makeup_card"),

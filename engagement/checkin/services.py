@@ -72,8 +72,9 @@ def checkin_makeup(*, actor):
     """补签: check in for yesterday, with a make-up card bought in the shop when the member holds one
     (extension.voucher_use), else paying the make-up cost in points. It mends the streak (and
     today's streak when today is already checked in, with any bonus that now applies) but earns
-    no check-in points itself. Refused, with nothing written, when switched off, when yesterday
-    is already checked in or when the balance is short."""
+    no check-in points itself. Refused, with nothing written, when switched off, when the member
+    joined only today (no missed day), when yesterday is already checked in or when the balance is
+    short."""
     check_member(actor)
     conf = selectors.checkin_settings()
     if not conf.makeup_enabled:
@@ -81,6 +82,9 @@ def checkin_makeup(*, actor):
     today = local_day()
     yesterday = today - datetime.timedelta(days=1)
     stats = _lock_stats(actor.pk)
+    if yesterday < selectors.joined_day(actor):
+        raise Conflict(_("You joined today: there is no missed day to make up yet."),
+                       code="nothing_to_make_up")
     if CheckIn.objects.filter(member_id=actor.pk, day=yesterday).exists():
         raise Conflict(_("You already checked in yesterday: there is nothing to make up."),
                        code="already_checked_in")

@@ -123,12 +123,21 @@ def can_create_poll(user):
     return user.is_authenticated and (_exempt(user) or selectors.member_level(user).can_create_polls)
 
 
+def create_poll_refusal(user):
+    """Why this signed-in member may not create polls (the level that may), or None when they may:
+    shown where the "Add a poll" button would be, so that no member is sent to a refusal page."""
+    if can_create_poll(user):
+        return None
+    needed = selectors.lowest_level_where(lambda lv: lv.can_create_polls)
+    return _needed_message(needed, _("Creating polls needs level %(needed)s or above."),
+                           _("Polls are switched off for members."))
+
+
 def check_create_poll(user):
     check_member(user)
-    if not can_create_poll(user):
-        needed = selectors.lowest_level_where(lambda lv: lv.can_create_polls)
-        raise NotAllowed(_needed_message(needed, _("Creating polls needs level %(needed)s or above."),
-                                         _("Polls are switched off for members.")), code="level_polls")
+    refusal = create_poll_refusal(user)
+    if refusal:
+        raise NotAllowed(refusal, code="level_polls")
 
 
 def can_apply_moderator(user):

@@ -4,7 +4,8 @@
   widget, voting included, for guests and members; only topics whose Topic.sections carry "polls"
   (set by services.poll_create) pay for it;
 - the optional "add a poll" section of the new-topic form (forum.hooks.topic_form): offered to
-  members whose level has the "may create polls" privilege; checked before the topic is written,
+  members whose level has the "may create polls" privilege (the others see it locked, with the
+  level that may); checked before the topic is written,
   and created after it in the same transaction, so a bad poll writes neither."""
 
 from django.template.loader import render_to_string
@@ -31,13 +32,15 @@ class NewTopicPoll:
 
     def __init__(self, request, data=None):
         self.user = request.user
-        self.offered = level_permissions.can_create_poll(self.user)
+        self.refusal = level_permissions.create_poll_refusal(self.user)
+        self.offered = self.refusal is None
         self.form = TopicPollForm(data) if data is not None else TopicPollForm()
 
     @property
     def html(self):
         if not self.offered and not self.form.errors:
-            return ""
+            # not a missing section but a locked one: the member learns which level may add a poll
+            return render_to_string("polls/topic_form_section_locked.html", {"refusal": self.refusal})
         open_ = self.form.wanted or bool(self.form.is_bound and self.form.errors)
         return render_to_string("polls/topic_form_section.html", {"form": self.form, "open": open_})
 
@@ -77,8 +80,12 @@ def new_topic_poll(request, data=None):
 
 
 def topic_tool_links(user, topic):
-    """"Add a poll" for the topic's author (forum.hooks.topic_tools; no query: the poll form checks
-    the level privilege and says which level is needed)."""
+    """"Add a poll" for the topic's author (forum.hooks.topic_tools). An author whose level may not
+    create polls sees it disabled, with the level that may, instead of a link to a refusal page;
+    only the author's own page pays for that check (their level row, at most one query)."""
     if user.pk != topic.author_id or topic.is_locked or SECTION_KEY in (topic.sections or ()):
         return []  # a topic with polls offers "Add another poll" in its section
+    refusal = level_permissions.create_poll_refusal(user)
+    if refusal:
+        return [(gettext("Add a poll"), None, refusal)]
     return [(gettext("Add a poll"), reverse("polls:new", args=[topic.pk]))]

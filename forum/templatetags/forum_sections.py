@@ -3,7 +3,7 @@ page (forum.hooks.topic_sections), only those whose key the topic carries in Top
 topic without any renders nothing and runs no query."""
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from forum import hooks
@@ -24,8 +24,14 @@ def topic_tool_links(context, topic):
     user = getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    return format_html_join("", '<a class="button button-small" href="{}">{}</a>',
-                            ((url, label) for label, url in hooks.topic_tools.links(user, topic)))
+    parts = []
+    for label, url, *reason in hooks.topic_tools.links(user, topic):
+        if url:
+            parts.append(format_html('<a class="button button-small" href="{}">{}</a>', url, label))
+        else:  # a tool this member may not use yet: disabled, with the reason (no link to a refusal page)
+            parts.append(format_html('<span class="button button-small" aria-disabled="true">{}</span>'
+                                     ' <span class="help">{}</span>', label, reason[0] if reason else ""))
+    return mark_safe("".join(parts))  # noqa: S308 - each part built by format_html
 
 
 @register.simple_tag(takes_context=True)

@@ -1,6 +1,11 @@
 """Daily check-in: once per local day, streaks and bonuses, make-up check-ins, pages and API."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from engagement.checkin import selectors, services
 from engagement.checkin.models import CheckIn, CheckinSettings, CheckinStats, StreakBonus
@@ -9,8 +14,16 @@ from engagement.points.errors import InsufficientPoints
 from engagement.points.models import PointsEntry
 from engagement.points.selectors import account_get
 from forum.errors import Conflict, NotAllowed
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(db):
+    """A member since 2025-01-01, before every clock below: yesterday is in their make-up window
+    (a member who joined today has none, see the make-up tests at the end)."""
+    return UserFactory(date_joined=datetime.datetime(2025, 1, 1, 8, 0, tzinfo=ZoneInfo(settings.TIME_ZONE)))
 
 
 def check_in(member):
@@ -151,3 +164,32 @@ def test_calendar_on_points_page(client, member, clock):
     assert "2025-05" in html and 'class=" checked today"' in html
     cal = selectors.checkin_calendar(member=member, year=2025, month=5)
     assert cal["checked_days"] == 1 and cal["next"] is None
+
+
+# --- make-up only for a day the member missed (issue 15) -------------------------------------------
+def test_a_member_who_joined_today_is_not_offered_a_make_up(client, clock):
+    clock.set("2025-05-20 09:00")
+    newcomer = UserFactory(date_joined=clock.current - datetime.timedelta(hours=1))
+    client.force_login(newcomer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/checkin/").content.decode()
+    assert 'action="/checkin/"' in html  # today's check-in is offered
+    assert 'action="/checkin/makeup/"' not in html and "补签昨天" not in html
+    assert client.get("/api/v1/checkin").json()["can_make_up"] is False
+    response = client.post("/api/v1/checkin/makeup")  # and the service refuses it too
+    assert response.status_code == 409 and response.json()["error"]["code"] == "nothing_to_make_up"
+    with translation.override("zh-hans"):
+        with pytest.raises(Conflict) as exc:
+            services.checkin_makeup(actor=newcomer)
+    assert exc.value.message == "你是今天加入的：还没有错过的日子可以补签。"
+    assert not CheckIn.objects.filter(is_makeup=True).exists()
+
+
+def test_a_member_who_joined_yesterday_and_missed_it_is_offered_the_make_up(client, clock):
+    clock.set("2025-05-20 09:00")
+    joined = UserFactory(date_joined=datetime.datetime(2025, 5, 19, 23, 30, tzinfo=ZoneInfo(settings.TIME_ZONE)))
+    client.force_login(joined)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/checkin/").content.decode()
+    assert 'action="/checkin/makeup/"' in html and "补签昨天（消耗 10 积分）" in html
+    assert client.get("/api/v1/checkin").json()["can_make_up"] is True

@@ -317,3 +317,49 @@ def test_guests_share_one_rendering_of_the_fragment_until_the_poll_changes(clien
     services.poll_vote(actor=member, poll=poll, option_ids=option_ids(poll)[:1])
     third = client.get(url)
     assert "1 voter" in third.content.decode() and third["ETag"] != first["ETag"]
+
+
+# --- no dead end for members whose level may not create polls (issue 15) ----------------------------
+LOCKED_REASON = "发起投票需要达到 Lv2 注册会员 或以上等级。"
+
+
+def test_a_level_1_author_sees_add_a_poll_disabled_with_the_level_that_may(client, member, category):
+    set_level(member, 1)
+    topic = TopicFactory.create(author=member, category=category, title="My first topic")
+    client.force_login(member)
+    page = client.get(topic.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert reverse("polls:new", args=[topic.pk]) not in page  # no link to a refusal page
+    assert '<span class="button button-small" aria-disabled="true">添加投票</span>' in page
+    assert LOCKED_REASON in page
+
+
+def test_a_level_2_author_still_gets_the_link(client, author, topic):
+    client.force_login(author)
+    page = client.get(topic.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'href="{reverse("polls:new", args=[topic.pk])}">添加投票</a>' in page
+    assert 'aria-disabled="true">添加投票' not in page and LOCKED_REASON not in page
+
+
+def test_the_new_topic_form_shows_a_level_1_member_why_there_is_no_poll(client, member, author):
+    set_level(member, 1)
+    client.force_login(member)
+    html = client.get(reverse("forum:topic_new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="poll-question"' not in html  # no fields that would be refused
+    assert 'aria-disabled="true">添加投票</span>' in html and LOCKED_REASON in html
+    client.force_login(author)
+    html = client.get(reverse("forum:topic_new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="poll-question"' in html and LOCKED_REASON not in html
+
+
+def test_a_permitted_members_poll_is_published_with_the_topic_in_chinese(client, author, category,
+                                                                        django_capture_on_commit_callbacks):
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True):  # what runs after commit keeps the poll too
+        response = client.post(reverse("forum:topic_new"), new_topic_data(
+            category, question="周五吃什么？", options="火锅\n饺子", max_choices="1"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    topic = Topic.objects.get(title="Team dinner this Friday")
+    assert response.status_code == 302 and response["Location"] == topic.get_absolute_url()
+    poll = Poll.objects.get(topic=topic)
+    assert [o.text for o in poll.options.order_by("position")] == ["火锅", "饺子"]
+    page = client.get(topic.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "周五吃什么？" in page and "火锅" in page

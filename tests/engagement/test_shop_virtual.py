@@ -27,7 +27,8 @@ def balance(member):
 
 @pytest.fixture
 def buyer(db):
-    member = UserFactory()
+    # a member for a year: yesterday is in their make-up window (a member who joined today has none)
+    member = UserFactory(date_joined=timezone.now() - datetime.timedelta(days=365))
     points.points_award(member=member, rule_code="checkin_streak_bonus", amount=1000, source_type="test",
                         source_id="seed")
     return member

@@ -7,6 +7,7 @@ completeness test."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -51,6 +52,9 @@ def world(settings):
 
     CheckinSettings.objects.update_or_create(pk=1, defaults={"makeup_cost": 0})  # a permission question, not points
     now = timezone.now()
+    # members for a month, so that yesterday is a missed day they may make up (one who joined today has none)
+    get_user_model().objects.filter(pk__in=[p.pk for p in people.values() if p is not None]).update(
+        date_joined=now - datetime.timedelta(days=30))
     world_polls = {slug: polls.poll_create(actor=owner, topic=t, question=f"Poll in {slug}?", options=["Yes", "No"])
                    for slug, t in topics.items()}
     lottery = lotteries.lottery_create(actor=staff, title="Matrix draw", prize="A mug", winners_count=1,
