@@ -39,6 +39,13 @@ def _pin(actor, topic, data):
                          until=data.get("until") or None, reason=data.get("reason", ""))
 
 
+def _move(actor, topic, data):
+    category = data.get("category")
+    if category in (None, ""):
+        raise InvalidInput(_("Choose the category to move the topic to."), field="category", code="required")
+    return move.topic_move(actor=actor, topic=topic, category=category, reason=data.get("reason", ""))
+
+
 def _merge(actor, topic, data):
     target = data.get("target")
     if target in (None, "", 0):
@@ -74,10 +81,7 @@ VERBS = (
     Verb("unhide", TOPIC, _("Unhide"), lambda a, t, d: hide.topic_hide(actor=a, topic=t, hidden=False,
                                                                         reason=d.get("reason", "")),
          quick=True, audit_action=("topic_unhide",)),
-    Verb("move", TOPIC, _("Move to another category"),
-         lambda a, t, d: move.topic_move(actor=a, topic=t, category=d.get("category") or "",
-                                         reason=d.get("reason", "")),
-         fields=("category",), audit_action=("topic_move",)),
+    Verb("move", TOPIC, _("Move to another category"), _move, fields=("category",), audit_action=("topic_move",)),
     Verb("merge", TOPIC, _("Merge into another topic"), _merge, confirm=_("Merge this topic? This cannot be undone."),
          fields=("target",), audit_action=("topic_merge",)),
     Verb("split", TOPIC, _("Split replies into a new topic"), _split, fields=("post_ids", "title", "category"),

@@ -167,9 +167,12 @@ def item_action(request, pk, action):
 
 # --- topics and posts ----------------------------------------------------------------------------
 def _topic_context(request, topic, form=None):
+    """The move select offers the categories the moderator may move into, never the topic's own, and
+    starts on "choose a category" (so no first category is picked by accident)."""
+    move_category = request.POST.get("category", "") if request.POST.get("action") == "move" else ""
     return {"topic": topic, "form": form or TopicModerationForm(),
             "categories": [c for c in selectors.moderatable_categories(user=request.user) if c.pk != topic.category_id],
-            "can_pin_globally": permissions.can_moderate(request.user)}
+            "move_category": move_category, "can_pin_globally": permissions.can_moderate(request.user)}
 
 
 def _topic_from(value):
