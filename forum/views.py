@@ -334,14 +334,14 @@ def topic_moderate(request, pk):
             verb = registry.verb_get(registry.POST, action.removesuffix("_post"))
             if not verb.quick:
                 raise InvalidInput(_("Unknown moderation action."))
-            registry.run(registry.POST, verb.name, actor=request.user, obj=post, data={"reason": reason})
-            messages.success(request, _("%(action)s: done.") % {"action": verb.label})
+            result = registry.run(registry.POST, verb.name, actor=request.user, obj=post, data={"reason": reason})
+            messages.success(request, verb.done_message(result or post))
             return redirect(post_url(post))
         verb = registry.verb_get(registry.TOPIC, action)
         if not verb.quick:
             raise InvalidInput(_("Unknown moderation action."))
-        registry.run(registry.TOPIC, verb.name, actor=request.user, obj=t, data={"reason": reason})
-        messages.success(request, _("%(action)s: done.") % {"action": verb.label})
+        result = registry.run(registry.TOPIC, verb.name, actor=request.user, obj=t, data={"reason": reason})
+        messages.success(request, verb.done_message(result or t))
         return redirect(t.get_absolute_url())
     except ForumError as error:
         return _render_topic(request, t, page, status=error.status, error=error)

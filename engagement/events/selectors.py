@@ -29,6 +29,14 @@ def event_get(*, event_id):
     return get_object_or_404(Event.objects.select_related("created_by"), pk=event_id)
 
 
+def event_multipliers(*, event):
+    """The event's point multipliers as the form and the service take them: [(rule code or None, category or
+    None, factor)], in the order they were made."""
+    links = event.multipliers.select_related("timed__rule", "timed__category").order_by("pk")
+    return [(link.timed.rule.code if link.timed.rule_id else None, link.timed.category, link.timed.multiplier)
+            for link in links]
+
+
 def event_activities(*, event, user):
     """The event's categories, readable topics, polls (as PollViews) and lotteries (with the
     reader's entry and, when drawn, the winners)."""

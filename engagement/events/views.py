@@ -48,7 +48,15 @@ def _service_kwargs(form):
         return None
     return {"title": d["title"], "description": d["description"], "starts_at": d["starts_at"],
             "ends_at": d["ends_at"], "categories": list(d["categories"]), "topics": topics,
-            "multipliers": d["multipliers"], "cover": d.get("cover")}
+            "multipliers": form.multipliers(), "cover": d.get("cover")}
+
+
+def _add_error(form, error):
+    """A service error on the multiplier rows goes above the rows; any other on its field or the form."""
+    if error.field == "multipliers":
+        form.multiplier_rows.add_service_error(str(error.message))
+    else:
+        add_service_error(form, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,10 +69,11 @@ def event_new(request):
     if request.method == "POST" and form.is_valid():
         kwargs = _service_kwargs(form)
         if kwargs is not None:
+            kwargs["multipliers"] = kwargs["multipliers"] or []
             try:
                 event = services.event_create(actor=request.user, **kwargs)
             except ForumError as error:
-                add_service_error(form, error)
+                _add_error(form, error)
             else:
                 messages.success(request, _("The event is created."))
                 return redirect(event.get_absolute_url())
@@ -79,21 +88,18 @@ def event_edit(request, pk):
         return login_redirect(request)
     permissions.check_manage_events(request.user)
     event = selectors.event_get(event_id=pk)
-    multipliers = "\n".join(
-        " ".join(x for x in [str(m.multiplier), m.rule.code if m.rule_id else "", m.category.slug if m.category_id else ""] if x)
-        for m in [link.timed for link in event.multipliers.select_related("timed__rule", "timed__category")])
     initial = {"title": event.title, "description": event.description, "starts_at": event.starts_at,
                "ends_at": event.ends_at, "categories": list(event.categories.all()),
-               "topics": ", ".join(str(t) for t in event.topics.values_list("pk", flat=True)),
-               "multipliers": multipliers}
-    form = EventEditForm(request.POST or None, request.FILES or None, initial=initial)
+               "topics": ", ".join(str(t) for t in event.topics.values_list("pk", flat=True))}
+    form = EventEditForm(request.POST or None, request.FILES or None, initial=initial,
+                         multipliers=selectors.event_multipliers(event=event))
     if request.method == "POST" and form.is_valid():
         kwargs = _service_kwargs(form)
         if kwargs is not None:
             try:
                 services.event_edit(actor=request.user, event=event, reason=form.cleaned_data["reason"], **kwargs)
             except ForumError as error:
-                add_service_error(form, error)
+                _add_error(form, error)
             else:
                 messages.success(request, _("The event is saved."))
                 return redirect(event.get_absolute_url())

@@ -167,9 +167,12 @@ def item_action(request, pk, action):
 
 # --- topics and posts ----------------------------------------------------------------------------
 def _topic_context(request, topic, form=None):
+    """The move select offers the categories the moderator may move into, never the topic's own, and
+    starts on "choose a category" (so no first category is picked by accident)."""
+    move_category = request.POST.get("category", "") if request.POST.get("action") == "move" else ""
     return {"topic": topic, "form": form or TopicModerationForm(),
             "categories": [c for c in selectors.moderatable_categories(user=request.user) if c.pk != topic.category_id],
-            "can_pin_globally": permissions.can_moderate(request.user)}
+            "move_category": move_category, "can_pin_globally": permissions.can_moderate(request.user)}
 
 
 def _topic_from(value):
@@ -216,17 +219,14 @@ def topic_page(request, pk):
                 raise InvalidInput(_("Some of those post numbers are not in this topic."), field="posts")
             payload.update(post_ids=ids, title=data["title"], category=request.POST.get("split_category") or None)
         result = registry.run(registry.TOPIC, verb.name, actor=user, obj=topic, data=payload)
-        if action == "merge":
-            messages.success(request, _("The topics are merged."))
-            return redirect(result.get_absolute_url())
-        if action == "split":
-            messages.success(request, _("The replies are now a topic of their own."))
-            return redirect(result.get_absolute_url())
     except ForumError as error:
         topic.refresh_from_db()
         return _render(request, "forum/moderation/topic.html", _topic_context(request, topic, form), error)
-    messages.success(request, _("%(action)s: done.") % {"action": verb.label})
-    topic.refresh_from_db()
+    if action in ("merge", "split"):  # the merged-into topic, the new topic
+        messages.success(request, verb.done_message(result))
+        return redirect(result.get_absolute_url())
+    topic = Topic.objects.select_related("category").get(pk=topic.pk)
+    messages.success(request, verb.done_message(topic))
     return redirect(topic.get_absolute_url())
 
 
@@ -255,11 +255,11 @@ def post_page(request, pk):
                 raise InvalidInput(_("Please correct the errors below."))
             payload = {"body": form.cleaned_data["body"], "reason": form.cleaned_data["reason"],
                        "title": form.cleaned_data["title"] if post.number == 1 else None}
-        registry.run(registry.POST, verb.name, actor=request.user, obj=post, data=payload)
+        result = registry.run(registry.POST, verb.name, actor=request.user, obj=post, data=payload)
     except ForumError as error:
         post.refresh_from_db()
         return _render(request, "forum/moderation/post.html", context, error)
-    messages.success(request, _("%(action)s: done.") % {"action": verb.label})
+    messages.success(request, verb.done_message(result or post))
     return redirect(post_url(post))
 
 
@@ -284,22 +284,25 @@ def member_page(request, username):
             data = form.cleaned_data
             bans.member_sanction(actor=request.user, member=member, kind=data["kind"], reason=data["reason"],
                                  until=data["until"] or None)
+            done = (_("%(name)s is banned.") if data["kind"] == MemberSanction.Kind.BAN
+                    else _("%(name)s is silenced.")) % {"name": member.name}
         elif action == "lift":
             sanction = MemberSanction.objects.filter(pk=request.POST.get("sanction") or 0, member=member).first()
             if sanction is None:
                 raise InvalidInput(_("Unknown sanction."))
             bans.sanction_lift(actor=request.user, sanction=sanction, reason=request.POST.get("reason", ""))
+            done = _("The sanction is lifted.")
         elif action == "remove_posts":
             count = bans.member_remove_all_posts(actor=request.user, member=member,
                                                  reason=request.POST.get("reason", ""))
-            messages.success(request, _("%(n)d posts removed.") % {"n": count})
+            done = _("%(n)d posts removed.") % {"n": count}
         else:
             raise InvalidInput(_("Unknown moderation action."))
     except ForumError as error:
         member.refresh_from_db()
         context["sanctions"] = selectors.member_sanctions(member=member)
         return _render(request, "forum/moderation/member.html", context, error)
-    messages.success(request, _("Done."))
+    messages.success(request, done)
     return redirect(reverse("forum:mod_member", args=[member.username]))
 
 
@@ -422,28 +425,31 @@ def moderators_page(request):
             if not form.is_valid():
                 raise InvalidInput(_("Please correct the errors below."))
             member = selectors.member_for_moderation(username=form.cleaned_data["username"])
-            moderators.moderator_appoint(actor=request.user, member=member,
-                                         category=_category_by_slug(form.cleaned_data["category"]),
+            category = _category_by_slug(form.cleaned_data["category"])
+            moderators.moderator_appoint(actor=request.user, member=member, category=category,
                                          reason=form.cleaned_data["reason"])
+            done = _("%(name)s now moderates “%(category)s”.") % {"name": member.name, "category": category.name}
         elif action == "demote":
             appointment = CategoryModerator.objects.filter(pk=request.POST.get("appointment") or 0).first()
             if appointment is None:
                 raise InvalidInput(_("Unknown moderator."))
             moderators.moderator_demote(actor=request.user, appointment=appointment,
                                         reason=request.POST.get("reason", ""))
+            done = _("The moderator no longer moderates “%(category)s”.") % {"category": appointment.category.name}
         elif action in ("accept", "reject"):
             application = ModeratorApplication.objects.filter(pk=request.POST.get("application") or 0).first()
             if application is None:
                 raise InvalidInput(_("Unknown application."))
             moderators.application_review(actor=request.user, application=application, accept=action == "accept",
                                           note=request.POST.get("note", ""))
+            done = _("The application is accepted.") if action == "accept" else _("The application is declined.")
         else:
             raise InvalidInput(_("Unknown action."))
     except (ForumError, Http404) as error:
         if isinstance(error, Http404):
             error = InvalidInput(_("Unknown member."), field="username")
         return _render(request, "forum/moderation/moderators.html", context, error)
-    messages.success(request, _("Done."))
+    messages.success(request, done)
     return redirect(reverse("forum:mod_moderators"))
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditLog
 from engagement.events import selectors, services
-from engagement.events.models import EventAction, EventParticipation
+from engagement.events.models import Event, EventAction, EventParticipation
 from engagement.lotteries import services as lottery_services
 from engagement.points.models import PointsEntry, TimedMultiplier
 from engagement.polls import services as poll_services
@@ -159,18 +159,87 @@ def test_results_after_the_end(moderator, member, clock, now, client, django_cap
     assert 'id="stats-h">Results' in page and member.name in page and "Winners:" in page and "1 vote · 100%" in page
 
 
+def multiplier_rows(*rows, extra=2):
+    """The multiplier rows of the event form as the page posts them: (rule code, category pk, factor)."""
+    rows = list(rows) + [("", "", "")] * extra
+    data = {"multipliers-TOTAL_FORMS": str(len(rows)), "multipliers-INITIAL_FORMS": "0",
+            "multipliers-MIN_NUM_FORMS": "0", "multipliers-MAX_NUM_FORMS": "10"}
+    for i, (rule, category, factor) in enumerate(rows):
+        data.update({f"multipliers-{i}-rule": rule, f"multipliers-{i}-category": category,
+                     f"multipliers-{i}-factor": factor})
+    return data
+
+
+NEW_EVENT = {"title": "新活动", "starts_at": "2026-12-01T10:00", "ends_at": "2026-12-02T10:00"}
+
+
 def test_event_pages_for_moderators(moderator, client, clock, now):
     client.force_login(moderator)
-    response = client.post(reverse("events:new"), {"title": "新活动", "starts_at": "2026-12-01T10:00",
-                                                   "ends_at": "2026-12-02T10:00", "multipliers": "2 reply_created nosuch"})
-    assert response.status_code == 400 and "neither a rule code nor a category slug" in response.content.decode()
-    response = client.post(reverse("events:new"), {"title": "新活动", "starts_at": "2026-12-01T10:00",
-                                                   "ends_at": "2026-12-02T10:00", "multipliers": "2 reply_created"})
+    page = client.get(reverse("events:new")).content.decode()
+    assert 'name="multipliers-0-rule"' in page and 'name="multipliers-1-factor"' in page  # two empty rows
+    assert '<option value="reply_created">Reply</option>' in page and "All categories" in page
+    response = client.post(reverse("events:new"), {**NEW_EVENT, **multiplier_rows(("reply_created", "", "2"))})
     assert response.status_code == 302
+    (timed,) = TimedMultiplier.objects.all()
+    assert (timed.rule.code, timed.category, timed.multiplier) == ("reply_created", None, 2)
     assert "新活动" in client.get(reverse("events:list")).content.decode()
     member = UserFactory()
     client.force_login(member)
     assert client.get(reverse("events:new")).status_code == 403
+
+
+def test_the_rule_select_reads_in_chinese(moderator, client):
+    client.force_login(moderator)
+    page = client.get(reverse("events:new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="reply_created">回复</option>' in page and "全部分类" in page
+
+
+@pytest.mark.parametrize("row, message", [
+    (("nosuch", "", "2"), "Choose a points rule from the list."),
+    (("reply_created", "", "0"), "A multiplier must be above 0 and at most 10, with at most two decimals."),
+    (("reply_created", "", "-1"), "A multiplier must be above 0 and at most 10, with at most two decimals."),
+    (("reply_created", "", "1000000"), "A multiplier must be above 0 and at most 10, with at most two decimals."),
+    (("reply_created", "", "1.234"), "A multiplier must be above 0 and at most 10, with at most two decimals."),
+    (("reply_created", "", "double"), "A multiplier must be a number such as 2 or 1.5."),
+    (("reply_created", "", ""), "Give the multiplier for this row, e.g. 2 for double points."),
+    (("", "999999", "2"), "Choose a category from the list."),
+])
+def test_bad_multiplier_rows_are_shown_on_their_field_and_nothing_is_lost(moderator, client, clock, now, row,
+                                                                         message):
+    client.force_login(moderator)
+    response = client.post(reverse("events:new"), {**NEW_EVENT, "topics": "", **multiplier_rows(row)})
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page
+    assert 'value="新活动"' in page and 'value="2026-12-01T10:00"' in page  # what was typed is still there
+    assert page.index(message) > page.index('<fieldset class="multiplier-row">')  # on the row, not on top
+    assert not Event.objects.exists() and not TimedMultiplier.objects.exists()
+
+
+def test_two_rows_for_the_same_rule_and_category_are_refused(moderator, client, clock, now, category):
+    client.force_login(moderator)
+    rows = multiplier_rows(("reply_created", str(category.pk), "2"), ("reply_created", str(category.pk), "3"))
+    response = client.post(reverse("events:new"), {**NEW_EVENT, **rows})
+    assert response.status_code == 400 and "Two rows have the same rule and category" in response.content.decode()
+
+
+def test_edit_form_shows_the_multipliers_and_saves_the_rows(moderator, client, clock, now, category):
+    event = make_event(moderator, clock, multipliers=[("reply_created", category, "2"), (None, None, "1.5")])
+    client.force_login(moderator)
+    page = client.get(reverse("events:edit", args=[event.pk])).content.decode()
+    assert '<option value="reply_created" selected>Reply</option>' in page
+    assert f'<option value="{category.pk}" selected>' in page
+    assert 'name="multipliers-0-factor" value="2.00"' in page and 'name="multipliers-1-factor" value="1.50"' in page
+    assert 'name="multipliers-3-factor"' in page and 'name="multipliers-4-factor"' not in page  # and two empty rows
+    base = {"title": event.title, "starts_at": "2026-11-21T11:00", "ends_at": "2026-11-22T12:00", "reason": "调整"}
+    # a post without the rows (a script, an older page) keeps the multipliers
+    assert client.post(reverse("events:edit", args=[event.pk]), base).status_code == 302
+    assert TimedMultiplier.objects.count() == 2
+    response = client.post(reverse("events:edit", args=[event.pk]),
+                           {**base, **multiplier_rows(("topic_created", "", "3"))})
+    assert response.status_code == 302
+    assert [(t.rule.code, t.multiplier) for t in TimedMultiplier.objects.select_related("rule")] == [("topic_created", 3)]
+    response = client.post(reverse("events:edit", args=[event.pk]), {**base, **multiplier_rows()})
+    assert response.status_code == 302 and not TimedMultiplier.objects.exists()  # every row emptied: none left
 
 
 def test_seed_demo_section_is_idempotent(moderator):

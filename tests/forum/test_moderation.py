@@ -326,6 +326,22 @@ def test_move_needs_both_categories_and_fixes_counters(topic_a, cat_a, cat_b, ca
     assert entry.before["category"] == cat_a.pk and entry.after["category"] == cat_b.pk
 
 
+def test_move_tool_has_no_default_and_not_the_topics_own_category(client, topic_a, cat_a, cat_b, moderator):
+    Category.objects.filter(pk=cat_a.pk).update(position=0)  # alpha comes first: it used to be picked
+    client.force_login(moderator)
+    page = client.get(reverse("forum:mod_topic", args=[topic_a.pk])).content.decode()
+    select = page[page.index('<select id="move-category"'):]
+    select = select[:select.index("</select>")]
+    assert "required" in select.split(">", 1)[0]
+    assert select.split("<option", 2)[1].startswith(' value="">Choose a category…')  # the first option
+    assert 'value="beta"' in select and 'value="alpha"' not in select and " selected" not in select
+    response = client.post(reverse("forum:mod_topic", args=[topic_a.pk]), {"action": "move", "category": ""})
+    assert response.status_code == 400 and "Choose the category to move the topic to." in response.content.decode()
+    assert Topic.objects.get(pk=topic_a.pk).category == cat_a and not audit("topic_move")
+    response = client.post(reverse("forum:mod_topic", args=[topic_a.pk]), {"action": "move", "category": "nosuch"})
+    assert response.status_code == 400 and '<option value="">Choose a category…' in response.content.decode()
+
+
 def test_move_fires_the_topic_moved_event(django_capture_on_commit_callbacks, topic_a, cat_b, moderator):
     from forum import hooks
 
