@@ -1,6 +1,6 @@
 """Shared fixtures. PostgreSQL and Redis are used when DATABASE_URL / REDIS_URL name them (CI);
-otherwise SQLite and in-memory backends, and the tests that need the real services skip with a
-message that says what is missing."""
+otherwise SQLite and in-memory backends, and the tests that need the real services are left out (deselected),
+with a summary line that says what is missing."""
 
 import os
 
@@ -14,14 +14,44 @@ from tests.factories import CategoryFactory, TopicFactory, UserFactory  # noqa: 
 collect_ignore = ["forum_only"]
 
 
+def _unmet_need(item, *, on_pg, has_redis, on_sqlite, has_es):
+    """Why this machine cannot run the test, or None."""
+    if "postgres" in item.keywords and not on_pg:
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if "redis" in item.keywords and not has_redis:
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/N"
+    if "sqlite" in item.keywords and not on_sqlite:
+        return "runs on the embedded SQLite: unset DATABASE_URL"
+    if "elasticsearch" in item.keywords and not has_es:
+        return "needs a real Elasticsearch cluster: set ELASTICSEARCH_URL=http://host:9200"
+    return None
+
+
+_NOT_RUN = {}
+
+
 def pytest_collection_modifyitems(config, items):
-    on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    has_redis = bool(getattr(settings, "REDIS_URL", ""))
+    """Tests this machine cannot run are deselected (not collected-then-skipped), so every stage
+    runs every test it collects; the summary says which were left out and why."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    needs = {"on_pg": engine.endswith("postgresql"), "has_redis": bool(getattr(settings, "REDIS_URL", "")),
+             "on_sqlite": engine.endswith("sqlite3"), "has_es": bool(os.environ.get("ELASTICSEARCH_URL"))}
+    kept, left_out = [], []
     for item in items:
-        if "postgres" in item.keywords and not on_pg:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
-        if "redis" in item.keywords and not has_redis:
-            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://127.0.0.1:6379/N"))
+        reason = _unmet_need(item, **needs)
+        if reason is None:
+            kept.append(item)
+        else:
+            left_out.append(item)
+            _NOT_RUN[reason] = _NOT_RUN.get(reason, 0) + 1
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter):
+    for reason, count in sorted(_NOT_RUN.items()):
+        terminalreporter.write_line(f"not run here: {count} tests ({reason})")
 
 
 def clear_cache():

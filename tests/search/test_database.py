@@ -24,11 +24,10 @@ def database_backend(settings):
     reset_backend()
 
 
+@pytest.mark.sqlite
 class TestDatabaseContractSQLite(SearchBackendContract):
     @pytest.fixture
     def backend(self, database_backend):
-        if connection.vendor != "sqlite":
-            pytest.skip("runs on the embedded SQLite (no DATABASE_URL)")
         return database_backend
 
     def test_fts5_table_follows_the_entries(self, corpus, backend):
