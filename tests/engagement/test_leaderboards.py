@@ -38,6 +38,12 @@ def boards(request, settings, django_capture_on_commit_callbacks):
     return Boards(request.param, settings, django_capture_on_commit_callbacks)
 
 
+@pytest.fixture
+def redis_boards(settings, django_capture_on_commit_callbacks):
+    """The Redis variant alone, for tests of what happens when Redis loses its data."""
+    return Boards("redis", settings, django_capture_on_commit_callbacks)
+
+
 def earn(boards, member, amount, key, category=None):
     boards.run(points.points_award, member=member, rule_code="checkin_streak_bonus", amount=amount,
                source_type="t", source_id=key, category=category)
@@ -121,9 +127,8 @@ def test_streak_boards(clock, boards):
 
 
 @pytest.mark.redis
-def test_redis_loss_falls_back_to_the_database_and_a_rebuild_recovers(clock, boards):
-    if boards.source != "redis":
-        pytest.skip("Redis path only")
+def test_redis_loss_falls_back_to_the_database_and_a_rebuild_recovers(clock, redis_boards):
+    boards = redis_boards
     clock.set("2025-05-14 10:00")
     boards.ready()
     a, b = UserFactory(), UserFactory()
@@ -145,9 +150,8 @@ def test_redis_loss_falls_back_to_the_database_and_a_rebuild_recovers(clock, boa
 
 
 @pytest.mark.redis
-def test_rebuild_repairs_a_lost_increment(clock, boards):
-    if boards.source != "redis":
-        pytest.skip("Redis path only")
+def test_rebuild_repairs_a_lost_increment(clock, redis_boards):
+    boards = redis_boards
     clock.set("2025-05-14 10:00")
     boards.ready()
     a = UserFactory()
