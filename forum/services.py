@@ -366,15 +366,10 @@ def topic_register_view(*, topic_id):
     if batch == 1:
         Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + 1)
         return
-    key = f"huoli:views:{topic_id}"
-    if cache.add(key, 1, timeout=None):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.add(key, 1, timeout=None)
-            count = 1
+    try:
+        count = cache.count(f"huoli:views:{topic_id}")  # one round trip (INCRBY on Redis)
+    except ValueError:  # the cache is down: this view is not counted
+        return
     if count % batch == 0:
         Topic.objects.filter(pk=topic_id).update(view_count=F("view_count") + batch)
 
