@@ -405,6 +405,9 @@ HUOLI = {
 
 # --- security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache and written to both (a signed-in page asked the database for its
+# session on every request); with the cache down they are read from the database (FailSoftCache misses).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # config/security.py sends the Content-Security-Policy; CSP_REPORT_ONLY=true only reports violations

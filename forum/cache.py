@@ -93,18 +93,96 @@ def cached_fragment(*, scope, ident, name, parts, render):
     return html
 
 
+def cached_value(*, scope, ident, name, build, timeout=300):
+    """A small value (a topic's tags) stored under the current version of (scope, ident), for every
+    reader, signed in or not: never stale, and kept whatever ANON_PAGE_CACHE_SECONDS says (that
+    setting is about whole pages for guests). One cache round trip on a hit."""
+    vkey = _version_key(scope, ident)
+    fkey = _fragment_key(name, (scope, ident))
+    found = cache.get_many([vkey, fkey])
+    version, stored = found.get(vkey), found.get(fkey)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    version = version if version is not None else _version(vkey)
+    value = build()
+    cache.set(fkey, (version, value), timeout)
+    return value
+
+
+# --- a member's unread-notification count (the badge in the header of every page) ----------------
+UNREAD_SECONDS = 60  # the longest a count can lag a change it was not told of (a category's readers)
+
+
+def unread_key(user_id):
+    return f"huoli:unread:{user_id}"
+
+
+def unread_count(user_id, count):
+    """The member's unread count from the cache, or `count()` stored for UNREAD_SECONDS."""
+    value = cache.get(unread_key(user_id))
+    if value is None:
+        value = count()
+        cache.set(unread_key(user_id), value, UNREAD_SECONDS)
+    return value
+
+
+def unread_changed(user_id):
+    """A notification of this member's was made or read: forget the count, now and after commit."""
+    cache.delete(unread_key(user_id))
+    transaction.on_commit(lambda: cache.delete(unread_key(user_id)))
+
+
+# --- a member's groups (permissions.group_ids / group_names) -------------------------------------
+def member_groups(user_id, load):
+    """`load()` cached per member under the groups' version: one round trip on a hit."""
+    vkey = _version_key("groups", 0)
+    key = f"huoli:ugroups:{user_id}"
+    found = cache.get_many([vkey, key])
+    version, stored = found.get(vkey), found.get(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    version = version if version is not None else _version(vkey)
+    value = load()
+    cache.set(key, (version, value), 3600)
+    return value
+
+
+def bump_groups(*args, **kwargs):
+    _bump(_version_key("groups", 0))
+
+
 def _category_saved(sender, instance, **kwargs):
     bump_category(instance.pk)
 
 
 def connect_signals():
     """Admin edits of a category (name, colour, order, who may read) retire its cached lists."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from .models import Category
+    from .models import Category, Topic
 
     post_save.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_saved")
     post_delete.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_deleted")
+    connect_group_signals()
+    m2m_changed.connect(_topic_tags_changed, sender=Topic.tags.through, dispatch_uid="huoli_cache_topic_tags")
+
+
+def _topic_tags_changed(sender, instance, reverse=False, pk_set=None, **kwargs):
+    """Tags changed outside the services (the admin): retire the topics' cached tags."""
+    for topic_id in (pk_set or ()) if reverse else (instance.pk,):
+        bump_topic(topic_id)
+
+
+def connect_group_signals():
+    """Any change of who is in which group, or of a group, retires every member's cached groups."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    post_save.connect(bump_groups, sender=Group, dispatch_uid="huoli_cache_group_saved")
+    post_delete.connect(bump_groups, sender=Group, dispatch_uid="huoli_cache_group_deleted")
+    m2m_changed.connect(bump_groups, sender=get_user_model().groups.through,
+                        dispatch_uid="huoli_cache_member_groups")
 
 
 connect_signals()

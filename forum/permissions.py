@@ -14,24 +14,33 @@ EDITORS = "Editors"
 MEMBERS = "Members"
 
 
+def _groups(user):
+    """(ids, names) of the member's groups: once per request (on the user object), and across
+    requests from the cache, checked against a version that every change of a member's groups or
+    of any group bumps (forum.cache.connect_group_signals), so it is never stale."""
+    cached = getattr(user, "_huoli_groups", None)
+    if cached is None:
+        from . import cache as fragment_cache
+
+        def load():
+            rows = list(user.groups.values_list("id", "name"))
+            return frozenset(r[0] for r in rows), frozenset(r[1] for r in rows)
+
+        cached = fragment_cache.member_groups(user.pk, load)
+        user._huoli_groups = cached
+    return cached
+
+
 def group_ids(user):
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_huoli_group_ids", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("id", flat=True))
-        user._huoli_group_ids = cached
-    return cached
+    return _groups(user)[0]
 
 
 def group_names(user):
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_huoli_group_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._huoli_group_names = cached
-    return cached
+    return _groups(user)[1]
 
 
 def is_moderator(user):

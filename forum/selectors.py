@@ -117,7 +117,16 @@ def _readable_category_field_q(user):
 
 
 def topic_get(*, topic_id, user):
-    topic = Topic.objects.select_related("category", "author").filter(pk=topic_id).first()
+    """The topic, for a member with their subscription and read mark in the same query (a topic page
+    used to ask for each separately)."""
+    qs = Topic.objects.select_related("category", "author")
+    if user.is_authenticated:
+        qs = qs.annotate(
+            my_subscribed=Exists(TopicSubscription.objects.filter(topic=OuterRef("pk"), user=user)),
+            my_last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=user)
+                                  .values("last_read_number")[:1], output_field=IntegerField()),
+        )
+    topic = qs.filter(pk=topic_id).first()
     if topic is None:
         raise Http404
     if topic.merged_into_id is not None:  # a merged stub: the pages redirect to its target
@@ -173,7 +182,18 @@ def post_for_reader(*, post_id, user):
 def topic_is_subscribed(*, topic, user):
     if not user.is_authenticated:
         return False
+    known = getattr(topic, "my_subscribed", None)  # topic_get read it with the topic
+    if known is not None:
+        return known
     return TopicSubscription.objects.filter(topic=topic, user=user).exists()
+
+
+def topic_tags(*, topic):
+    """The topic's tags, cached under the topic's version (topic edits bump it)."""
+    from . import cache as fragment_cache
+
+    return fragment_cache.cached_value(scope="topic", ident=topic.pk, name="tags",
+                                       build=lambda: list(topic.tags.all()))
 
 
 def page_of_post_number(*, number, per_page=20):
@@ -273,9 +293,13 @@ def notifications_for(*, user, page=1, per_page=20):
 
 
 def notifications_unread_count(*, user):
+    """The header's badge: cached per member, forgotten whenever one of theirs is made or read."""
+    from . import cache as fragment_cache
+
     if not user.is_authenticated:
         return 0
-    return _notifications_readable(user).filter(read_at__isnull=True).count()
+    return fragment_cache.unread_count(
+        user.pk, lambda: _notifications_readable(user).filter(read_at__isnull=True).count())
 
 
 # --- featured (精华) ------------------------------------------------------------------------------

@@ -206,6 +206,7 @@ def _topic_body_context(request, topic, page_number, *, reply_form=None):
     return {
         "topic": topic, "category": topic.category, "page_obj": posts, "posts": posts.object_list,
         "is_mod": is_mod, "reply_form": reply_form, "page_params": {},
+        "topic_tags": selectors.topic_tags(topic=topic),
     }
 
 

@@ -256,11 +256,12 @@ def digest_send_batch(*, digest, members, candidates, connection, limit=5, retry
     languages = dict(MailSettings.objects.filter(member_id__in=ids).values_list("member_id", "language"))
     if any(t.category.read_group_id for t in candidates):
         groups = {}
-        for member_id, group_id in Group.user_set.through.objects.filter(user_id__in=ids).values_list(
-                "user_id", "group_id"):
-            groups.setdefault(member_id, set()).add(group_id)
-        for member in members:
-            member._huoli_group_ids = frozenset(groups.get(member.pk, ()))
+        for member_id, group_id, name in Group.user_set.through.objects.filter(user_id__in=ids).values_list(
+                "user_id", "group_id", "group__name"):
+            groups.setdefault(member_id, []).append((group_id, name))
+        for member in members:  # what forum.permissions reads once per member, for the whole batch
+            pairs = groups.get(member.pk, ())
+            member._huoli_groups = (frozenset(g for g, _ in pairs), frozenset(n for _, n in pairs))
     digest_url = render.absolute(digest.url or "/")
     public = [(t.title, render.absolute(t.get_absolute_url())) for t in candidates[:limit]
               if t.category.read_group_id is None]
