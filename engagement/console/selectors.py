@@ -21,7 +21,7 @@ from .models import (
     SiteDay,
     TopicFact,
 )
-from .rollup import week_start
+from .rollup import today, week_start
 
 KOL_STATES = ("proposed", "accepted", "snoozed", "dismissed")
 
@@ -145,11 +145,15 @@ def moderation(start, end, category_id=None):
 
 def events(start, end):
     rows = []
+    current = today()
     for e in EventFact.objects.filter(starts_day__lte=end, ends_day__gte=start).order_by("-starts_day", "-event_id"):
         rows.append({"event_id": e.event_id, "title": e.title, "starts_day": e.starts_day, "ends_day": e.ends_day,
                      "participants": e.participants, "new_members": e.new_members, "posts": e.posts,
-                     "participants_retained": _pct(e.participants_retained, e.participants),
-                     "others": e.others, "others_retained": _pct(e.others_retained, e.others)})
+                     # retention is counted after the end: nothing to show while the event runs
+                     "participants_retained": None if e.ends_day >= current else _pct(e.participants_retained,
+                                                                                      e.participants),
+                     "others": e.others,
+                     "others_retained": None if e.ends_day >= current else _pct(e.others_retained, e.others)})
     return rows
 
 
