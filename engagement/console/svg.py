@@ -35,7 +35,7 @@ def line_chart(*, series, labels, title, desc, height=200):
     """series: [(name, [value or None, ...]), ...] aligned with labels (days)."""
     uid = next(_ids)
     width = WIDTH
-    left, right, top = 40, 8, 8
+    left, right, top = 40, 22, 8
     legend_rows = 1 if len(series) > 1 else 0
     bottom = 24 + 16 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -61,8 +61,9 @@ def line_chart(*, series, labels, title, desc, height=200):
     step = max(1, -(-n // 5))
     for i, label in enumerate(labels):
         if i % step == 0:
-            parts.append(f'<text class="cc-axis" x="{x(i):.1f}" y="{top + plot_h + 14}" '
-                         f'text-anchor="middle">{escape(label)}</text>')
+            anchor = "end" if i == n - 1 and n > 1 else "middle"
+            parts.append(f'<text class="cc-axis" x="{x(i) + (8 if anchor == "end" else 0):.1f}" '
+                         f'y="{top + plot_h + 14}" text-anchor="{anchor}">{escape(label)}</text>')
     for s_index, (_name, vs) in enumerate(series):
         segments, segment = [], []
         for i, v in enumerate(vs):
@@ -90,7 +91,7 @@ def line_chart(*, series, labels, title, desc, height=200):
     return mark_safe("".join(parts))
 
 
-def bar_chart(*, rows, title, desc, bar_height=18, label_width=120, kinds=None):
+def bar_chart(*, rows, title, desc, bar_height=18, label_width=150, kinds=None):
     """Horizontal bars: rows = [(label, value), ...]; `kinds` (one class suffix per row, e.g.
     "source" / "sink") colours them apart."""
     uid = next(_ids)

@@ -141,5 +141,5 @@ def community(db):
     KolScore.objects.create(run=run, member=c.bob, rank=2, score=60)
     KolDecision.objects.create(member=c.bob, kind="accepted", reason="good", decided_by=c.operator,
                                decided_at=at("2026-03-05T12:00"))
-    c.operators = Group.objects.get(name="Operators")
+    c.operators, _created = Group.objects.get_or_create(name="Operators")  # a migration makes it; a flush may not restore it
     return c
