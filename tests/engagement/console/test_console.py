@@ -198,6 +198,19 @@ def _url(**params):
     return reverse("console:dashboard") + ("?" + urlencode(params) if params else "")
 
 
+def test_the_operators_group_exists(db):
+    from django.contrib.auth.models import Group
+
+    from engagement.console.permissions import OPERATORS, can_use_console
+
+    assert Group.objects.filter(name=OPERATORS).exists()
+    member = UserFactory()
+    assert not can_use_console(member)
+    member.groups.add(Group.objects.get(name=OPERATORS))
+    member = type(member).objects.get(pk=member.pk)  # group names are cached per user object
+    assert can_use_console(member)
+
+
 def test_guest_is_sent_to_sign_in(client, db):
     response = client.get(_url())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -217,7 +230,9 @@ def test_operator_and_staff_get_the_page(client, rolled):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html and "<title" in html and "春季问答周" in html and "三月召回" in html
-    assert 'style="' not in html.split('id="console-sections"')[1]
+    sections = client.get(_url(start="2026-03-02", end="2026-03-10"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'style="' not in sections and "<script" not in sections  # strict CSP: no inline style or script
+    assert 'fill="#' not in sections  # colours come from console.css classes (light and dark)
     client.force_login(c.operator)
     assert client.get(_url()).status_code == 200
 
