@@ -16,7 +16,7 @@ import zoneinfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
@@ -74,9 +74,16 @@ def _between(field, day, days=1):
     return {f"{field}__gte": start, f"{field}__lt": day_start(day + datetime.timedelta(days=days))}
 
 
+LOCK_KEY = 21_0001  # pg_advisory_xact_lock(key, day): one rollup of a day at a time
+
+
 @transaction.atomic
 def rollup_day(day):
-    """Write every rollup row of `day` (a date), replacing what an earlier run wrote."""
+    """Write every rollup row of `day` (a date), replacing what an earlier run wrote. Two runs of the
+    same day (the hourly task and a backfill) wait for each other instead of colliding on the rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_KEY, day.toordinal()])
     active_ids = _active_day(day)
     _site_day(day, active_ids)
     _category_day(day)

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 _ids = itertools.count(1)
 WIDTH = 400
+TEXT = 14  # the largest font size console.css gives chart text (on phones): labels are fitted to it
 
 
 def _fmt(value):
@@ -35,9 +36,9 @@ def line_chart(*, series, labels, title, desc, height=200):
     """series: [(name, [value or None, ...]), ...] aligned with labels (days)."""
     uid = next(_ids)
     width = WIDTH
-    left, right, top = 40, 22, 8
+    left, right, top = 48, 22, 8
     legend_rows = 1 if len(series) > 1 else 0
-    bottom = 24 + 16 * legend_rows
+    bottom = 26 + 18 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _name, vs in series for v in vs if v is not None]
     top_value = max(values) if values else 1
@@ -63,7 +64,7 @@ def line_chart(*, series, labels, title, desc, height=200):
         if i % step == 0:
             anchor = "end" if i == n - 1 and n > 1 else "middle"
             parts.append(f'<text class="cc-axis" x="{x(i) + (8 if anchor == "end" else 0):.1f}" '
-                         f'y="{top + plot_h + 14}" text-anchor="{anchor}">{escape(label)}</text>')
+                         f'y="{top + plot_h + 16}" text-anchor="{anchor}">{escape(label)}</text>')
     for s_index, (_name, vs) in enumerate(series):
         segments, segment = [], []
         for i, v in enumerate(vs):
@@ -84,9 +85,9 @@ def line_chart(*, series, labels, title, desc, height=200):
     if legend_rows:
         lx = left
         for s_index, (name, _vs) in enumerate(series):
-            parts.append(f'<rect class="cc-key cc-s{s_index}" x="{lx}" y="{height - 12}" width="9" height="9"/>'
-                         f'<text class="cc-label" x="{lx + 12}" y="{height - 4}">{escape(name)}</text>')
-            lx += 22 + _text_width(name, 11)
+            parts.append(f'<rect class="cc-key cc-s{s_index}" x="{lx}" y="{height - 14}" width="10" height="10"/>'
+                         f'<text class="cc-label" x="{lx + 14}" y="{height - 4}">{escape(name)}</text>')
+            lx += 26 + _text_width(name, TEXT)
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -109,7 +110,7 @@ def bar_chart(*, rows, title, desc, bar_height=18, label_width=150, kinds=None):
         text = str(label)
         room, short = label_width - 6, ""
         for ch in text:
-            if _text_width(short + ch + "…", 11) > room:
+            if _text_width(short + ch + "…", TEXT) > room:
                 short += "…"
                 break
             short += ch
