@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "engagement.bounties",
     "engagement.commissions",
     "engagement.follows",
+    "engagement.console",
     "realtime",
     "search",
     "cms",
@@ -252,6 +253,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
     "kol-scores-compute": {"task": "engagement.kol.tasks.kol_scores_compute_task", "schedule": 24 * 3600},
     "lifecycle-classify": {"task": "engagement.lifecycle.tasks.lifecycle_classify_task", "schedule": 24 * 3600},
+    # the operator's console: roll up yesterday's and today's facts (site calendar days), hourly
+    "console-rollup": {"task": "engagement.console.tasks.console_rollup_task", "schedule": 3600},
     # email notifications: send what is due (immediate mails after their delay, daily and weekly summaries)
     "mailings-send-due": {"task": "mailings.tasks.mail_send_due", "schedule": 60},
 }

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("engagement.commissions.urls")),
     path("", include("engagement.tips.urls")),
     path("", include("engagement.follows.urls")),
+    path("", include("engagement.console.urls")),
     path("", include("messaging.urls")),
     path("", include("mailings.urls")),
     path("", include("cms.urls")),

@@ -499,7 +499,8 @@ ENTRY_POINTS = {
     "url events:cancel": _event_cancel, "url events:poll_new": _event_poll_new,
     "url events:lottery_new": _event_lottery_new,
     "url kol:queue": READ, "url kol:decisions": READ, "url kol:member": READ, "url kol:decide": _kol_decide,
-    "url lifecycle:dashboard": READ, "url lifecycle:export": READ, "url lifecycle:recall": _recall,
+    "url lifecycle:dashboard": READ, "url lifecycle:export": READ,
+    "url console:dashboard": READ, "url console:export": READ, "url lifecycle:recall": _recall,
     "url lifecycle:campaigns": READ, "url lifecycle:template_new": _template_new,
     "url lifecycle:template_edit": _template_edit,
     "url shop:index": READ, "url shop:manage": READ, "url shop:order_action": _order_action, "url shop:item": MEMBER,
@@ -574,7 +575,7 @@ ENTRY_POINTS = {
     "admin shop.ShopOrder fulfil_orders": _admin_fulfil_orders,
     "admin tasks.Task credit_state": _admin_credit_state,
     # management commands
-    "command kol_compute": SYSTEM, "command lifecycle_classify": SYSTEM, "command search_reindex": SYSTEM,
+    "command kol_compute": SYSTEM, "command console_backfill": SYSTEM, "command lifecycle_classify": SYSTEM, "command search_reindex": SYSTEM,
     "command outbox_relay": SYSTEM, "command mail_digest": SYSTEM, "command seed_bulk": SYSTEM, "command seed_demo": SYSTEM, "command verify_lottery": READ,
 }
 
