@@ -376,6 +376,9 @@ HUOLI = {
         "mod_apply": (3, 86400),
         "upload": (env.int("RATE_UPLOADS_PER_HOUR", default=30), 3600),
         "follow": (60, 3600),  # follows of members, categories and tags (engagement.follows)
+        # the composer (forum/composer): live previews and autosaved drafts, both debounced by the client
+        "preview": (600, 3600),
+        "draft": (600, 3600),
     },
     # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
     "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),

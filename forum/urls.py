@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_tokens
+from .composer import views as composer_views
 from .moderation.urls import urlpatterns as moderation_urlpatterns
 
 app_name = "forum"
@@ -28,6 +29,13 @@ urlpatterns = [
     path("settings/tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("uploads/images/", views.image_upload, name="image_upload"),
+    # the composer (forum/composer): preview, drafts, @mention autocomplete; a post's edit history
+    path("composer/preview/", composer_views.preview, name="composer_preview"),
+    path("composer/draft/", composer_views.draft, name="composer_draft"),
+    path("composer/draft/discard/", composer_views.draft_discard, name="composer_draft_discard"),
+    path("composer/mentions/", composer_views.mention_search, name="composer_mentions"),
+    path("p/<int:pk>/history/", composer_views.post_history, name="post_history"),
+    path("p/<int:pk>/quote/", composer_views.post_quote, name="post_quote"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     *moderation_urlpatterns,

@@ -30,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import cache as fragment_cache
 from . import hooks, permissions, selectors, services
+from .composer import selectors as composer_selectors
+from .composer import services as composer_services
 from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
 from .lib import web
@@ -206,6 +208,7 @@ def _topic_body_context(request, topic, page_number, *, reply_form=None):
     return {
         "topic": topic, "category": topic.category, "page_obj": posts, "posts": posts.object_list,
         "is_mod": is_mod, "reply_form": reply_form, "page_params": {},
+        "reply_place": f"reply:{topic.pk}",  # the composer's draft (forum/composer)
     }
 
 
@@ -242,8 +245,7 @@ def _reply_form_for(request, topic):
         return None, None
     initial = {"reply_to": target.pk}
     if request.GET.get("quote"):
-        quoted = "\n".join("> " + line for line in target.source.splitlines())
-        initial["body"] = f"> @{target.author.username}:\n{quoted}\n\n"
+        initial["body"] = composer_selectors.quote_markdown(target)[1]
     return ReplyForm(initial=initial), target
 
 
@@ -292,6 +294,7 @@ def topic_reply(request, pk):
         try:
             post = services.post_create(actor=request.user, topic=t, body=form.cleaned_data["body"],
                                         reply_to=form.cleaned_data["reply_to"])
+            composer_services.draft_discard(actor=request.user, place=f"reply:{t.pk}")
         except ForumError as error:
             add_service_error(form, error)
             return _render_topic(request, t, _last_page(t), status=error.status, error=error, reply_form=form)
@@ -372,19 +375,33 @@ def topic_new(request):
                     t = services.topic_create(actor=request.user, category=data["category"], title=data["title"],
                                               body=data["body"], tags=data["tags"])
                     hooks.topic_form.save(sections, topic=t, actor=request.user)
+                    _discard_new_topic_draft(request)
             except ForumError as error:
                 add_service_error(form, error)
-                return _render_error(request, "forum/topic_new.html", {"form": form, "form_sections": sections},
+                return _render_error(request, "forum/topic_new.html", {"form": form, "form_sections": sections,
+                                                                       "draft_place": _new_topic_place(request)},
                                      error)
             return redirect(t.get_absolute_url())
-        return render(request, "forum/topic_new.html", {"form": form, "form_sections": sections}, status=400)
+        return render(request, "forum/topic_new.html", {"form": form, "form_sections": sections,
+                                                        "draft_place": _new_topic_place(request)}, status=400)
     wanted = request.GET.get("category", "")
     initial = {}
     for c in categories:
         if c.slug == wanted:
             initial["category"] = c.pk
     form = TopicForm(initial=initial, user=request.user, categories=categories)
-    return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request)})
+    return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request),
+                                                    "draft_place": f"new:{initial.get('category', 0)}"})
+
+
+def _new_topic_place(request):
+    """The draft place the new-topic form was opened with (its hidden field), or new:0."""
+    place = request.POST.get("draft_place", "")
+    return place if place.startswith("new:") and composer_services.PLACE_RE.match(place) else "new:0"
+
+
+def _discard_new_topic_draft(request):
+    composer_services.draft_discard(actor=request.user, place=_new_topic_place(request))
 
 
 @require_http_methods(["GET", "POST"])
