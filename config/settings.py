@@ -389,8 +389,9 @@ HUOLI = {
     "SPAM_MAX_LINKS": env.int("SPAM_MAX_LINKS", default=5),
     "SPAM_DUPLICATE_HOURS": env.int("SPAM_DUPLICATE_HOURS", default=24),
     "ANON_PAGE_CACHE_SECONDS": env.int("ANON_PAGE_CACHE_SECONDS", default=60),
-    # the new-topic form asks this endpoint for similar titles while the member types (search app)
-    "TITLE_SUGGEST_URL": "/search/suggest/",
+    # the new-topic form asks this endpoint for similar topics while the member types (search app:
+    # any-word relevance search, up to 5 topics)
+    "TITLE_SUGGEST_URL": "/search/similar/",
     # the transactional outbox (forum.outbox): an after-commit effect not done this long after
     # it was owed is sent to Celery again by the sweep (beat, every OUTBOX_SWEEP_SECONDS)
     "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),

@@ -524,7 +524,7 @@ ENTRY_POINTS = {
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
     "url cms:feed_digests_rss": READ, "url cms:feed_digests_atom": READ, "url cms:feed_collections_rss": READ,
     "url cms:feed_collections_atom": READ, "url cms:feed_featured_rss": READ, "url cms:feed_featured_atom": READ,
-    "url search:search": READ, "url search:suggest": READ, "url healthz": READ,
+    "url search:search": READ, "url search:suggest": READ, "url search:similar": READ, "url healthz": READ,
     # private messages (a moderator's look at a reported message is a read, audited by itself)
     "url messaging:inbox": READ, "url messaging:new": MEMBER, "url messaging:conversation": MEMBER,
     "url messaging:leave": MEMBER, "url messaging:report": MEMBER, "url messaging:blocks": MEMBER,
