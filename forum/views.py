@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import cache as fragment_cache
-from . import hooks, permissions, selectors, services
+from . import events, hooks, permissions, selectors, services
 from .composer import selectors as composer_selectors
 from .composer import services as composer_services
 from .errors import ForumError, InvalidInput, RateLimited
@@ -582,7 +582,15 @@ def notifications(request):
         count = services.notifications_mark_read(actor=request.user)
         messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
         return redirect("forum:notifications")
-    page = selectors.notifications_for(user=request.user, page=web.page_number(request), per_page=20)
+    # grouped (same kind + same target), newest first; what the page shows is marked read as it is seen
+    page = selectors.notification_groups(user=request.user, page=web.page_number(request), per_page=20)
+    for group in page.object_list:
+        latest = group.latest
+        group.text = events.notification_group_text(group)
+        group.link = post_url(latest.post) if latest.post_id else (latest.url or "")
+    unread_keys = [g.key for g in page.object_list if g.unread]
+    if unread_keys:
+        services.notifications_mark_read(actor=request.user, group_keys=unread_keys)
     return render(request, "forum/notifications.html",
                   {"page_obj": page, "items": page.object_list, "page_params": {}})
 

@@ -122,6 +122,12 @@ def on_notification_created(*, notification, **kwargs):
     publish.publish_member_event(recipient.pk, events.notification_created(notification, unread=unread))
 
 
+def on_notifications_read(*, member, **kwargs):
+    """The notifications page marked some read: every open tab of the member gets the new count."""
+    unread = selectors.member_unread_count(user=member)
+    publish.publish_member_event(member.pk, {"type": "notifications.read", "unread": unread})
+
+
 def connect():
     hooks.topic_created.connect(on_topic_created)
     hooks.post_created.connect(on_post_created)
@@ -131,4 +137,5 @@ def connect():
     hooks.topic_changed.connect(on_topic_changed)
     hooks.topic_moved.connect(on_topic_moved)
     hooks.notification_created.connect(on_notification_created)
+    hooks.notifications_read.connect(on_notifications_read)
     hooks.template_slots.register("scripts", slots.script("realtime/live.js"), order=10)  # the live client
