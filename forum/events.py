@@ -50,6 +50,7 @@ def post_created(post):
         "upvotes": post.upvotes,
         "downvotes": post.downvotes,
         "url": post.get_absolute_url(),
+        "reply_count": post.topic.reply_count,  # the topic's visible replies, for the live counter
     }
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("t/<int:pk>/moderate/", views.topic_moderate, name="topic_moderate"),
     path("t/<int:pk>/<str:slug>/", views.topic, name="topic"),
     path("p/<int:pk>/", views.post, name="post"),
+    path("p/<int:pk>/fragment/", views.post_fragment, name="post_fragment"),
     path("p/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("p/<int:pk>/vote/", views.post_vote, name="post_vote"),
     path("p/<int:pk>/bookmark/", views.post_bookmark, name="post_bookmark"),

@@ -358,6 +358,24 @@ def post(request, pk):
     return redirect(post_url(p))
 
 
+@require_GET
+@shows_forum_errors
+def post_fragment(request, pk):
+    """One post as the topic page renders it for this reader: the page's own partial
+    (forum/includes/post.html) with their vote, bookmark, reply, quote, report and moderation tools.
+    live.js swaps it in for a reply that arrived live (whose broadcast copy is the guest's view)."""
+    p = selectors.post_for_reader(post_id=pk, user=request.user)
+    topic = p.topic
+    user = request.user
+    is_mod = permissions.can_moderate(user, topic.category)
+    may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
+                 and (not topic.is_locked or is_mod))
+    response = render(request, "forum/includes/post.html",
+                      {"post": p, "topic": topic, "is_mod": is_mod, "reply_form": may_reply})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @shows_forum_errors

@@ -15,10 +15,17 @@ from . import publish, selectors
 
 
 def render_post_fragment(post):
-    """The post as the topic page shows it to any reader: no request, no per-reader controls,
-    no CSRF token (the fragment goes to everyone). Rendered in the site's default language."""
+    """The post as the topic page shows it to a guest, from the page's own partial
+    (forum/includes/post.html): no request, no per-reader controls, no CSRF token (the fragment
+    goes to everyone). Rendered in the site's default language. A signed-in reader's live.js then
+    fetches the same partial rendered for them (forum:post_fragment: vote, bookmark, quote, report
+    with their permissions) and swaps it in."""
+    from django.contrib.auth.models import AnonymousUser
+
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("realtime/post.html", {"post": post, "topic": post.topic})
+        return render_to_string("forum/includes/post.html", {
+            "post": post, "topic": post.topic, "user": AnonymousUser(), "reply_form": None, "is_mod": False,
+        })
 
 
 def _load_post(post_id):

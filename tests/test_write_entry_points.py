@@ -483,6 +483,7 @@ ENTRY_POINTS = {
     # the composer (forum/composer): a preview and drafts are a member's own, no staff write
     "url forum:composer_preview": MEMBER, "url forum:composer_draft": MEMBER, "url forum:composer_draft_discard": MEMBER,
     "url forum:composer_mentions": READ, "url forum:post_history": READ, "url forum:post_quote": READ,
+    "url forum:post_fragment": READ,
     "url forum:topic_moderate": _topic_moderate, "url forum:post_delete": _post_delete,
     "url forum:mod_queue": READ, "url forum:mod_item": READ, "url forum:mod_item_action": _mod_item_action,
     "url forum:mod_topic": _mod_topic, "url forum:mod_post": _mod_post, "url forum:mod_member": _mod_member,
