@@ -379,6 +379,9 @@ HUOLI = {
         "mod_apply": (3, 86400),
         "upload": (env.int("RATE_UPLOADS_PER_HOUR", default=30), 3600),
         "follow": (60, 3600),  # follows of members, categories and tags (engagement.follows)
+        # the composer (forum/composer): live previews and autosaved drafts, both debounced by the client
+        "preview": (600, 3600),
+        "draft": (600, 3600),
     },
     # moderation (forum/moderation): reports whose summed weight reaches this hide the post pending review
     "REPORT_AUTO_HIDE_WEIGHT": env.int("REPORT_AUTO_HIDE_WEIGHT", default=5),
@@ -389,8 +392,9 @@ HUOLI = {
     "SPAM_MAX_LINKS": env.int("SPAM_MAX_LINKS", default=5),
     "SPAM_DUPLICATE_HOURS": env.int("SPAM_DUPLICATE_HOURS", default=24),
     "ANON_PAGE_CACHE_SECONDS": env.int("ANON_PAGE_CACHE_SECONDS", default=60),
-    # the new-topic form asks this endpoint for similar titles while the member types (search app)
-    "TITLE_SUGGEST_URL": "/search/suggest/",
+    # the new-topic form asks this endpoint for similar topics while the member types (search app:
+    # any-word relevance search, up to 5 topics)
+    "TITLE_SUGGEST_URL": "/search/similar/",
     # the transactional outbox (forum.outbox): an after-commit effect not done this long after
     # it was owed is sent to Celery again by the sweep (beat, every OUTBOX_SWEEP_SECONDS)
     "OUTBOX_REDELIVER_SECONDS": env.int("OUTBOX_REDELIVER_SECONDS", default=120),

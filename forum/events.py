@@ -7,6 +7,7 @@ the topic events; it adds nothing but the sequence number and, for new posts, th
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Notification
 
@@ -49,6 +50,7 @@ def post_created(post):
         "upvotes": post.upvotes,
         "downvotes": post.downvotes,
         "url": post.get_absolute_url(),
+        "reply_count": post.topic.reply_count,  # the topic's visible replies, for the live counter
     }
 
 
@@ -159,6 +161,28 @@ def notification_text(notification):
     if kind == Notification.Kind.VOTE:
         return _("%(actor)s upvoted your post in “%(topic)s”") % {"actor": actor, "topic": title}
     return notification.message or title
+
+
+def notification_group_text(group):
+    """One line for a group of notifications (forum.selectors.NotificationGroup): "3 people upvoted
+    your reply in “…”" when several members did it, the single notification's text otherwise."""
+    latest = group.latest
+    title = latest.topic.title if latest.topic_id else ""
+    n = group.actor_count
+    if latest.kind == Notification.Kind.VOTE and n > 1:
+        if latest.post_id and latest.post.number == 1:
+            return ngettext("%(n)d person upvoted your topic “%(topic)s”", "%(n)d people upvoted your topic “%(topic)s”",
+                            n) % {"n": n, "topic": title}
+        return ngettext("%(n)d person upvoted your reply in “%(topic)s”", "%(n)d people upvoted your reply in “%(topic)s”",
+                        n) % {"n": n, "topic": title}
+    if latest.kind == Notification.Kind.REPLY and n > 1:
+        return ngettext("%(n)d person replied in “%(topic)s”", "%(n)d people replied in “%(topic)s”",
+                        n) % {"n": n, "topic": title}
+    if latest.kind == Notification.Kind.REPLY and group.count > 1:
+        actor = latest.actor.name if latest.actor_id else ""
+        return ngettext("%(actor)s replied %(n)d time in “%(topic)s”", "%(actor)s replied %(n)d times in “%(topic)s”",
+                        group.count) % {"actor": actor, "n": group.count, "topic": title}
+    return notification_text(latest)
 
 
 def notification_created(notification, *, unread):

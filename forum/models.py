@@ -392,7 +392,9 @@ class UploadedImage(models.Model):
         return self.file.name
 
 
-# the moderation domain's tables live in forum/moderation/models.py (app label "forum")
+# the composer's drafts (forum/composer/models.py) and the moderation domain's tables
+# (forum/moderation/models.py) live in their sub-packages (app label "forum")
+from .composer.models import Draft  # noqa: E402, F401
 from .moderation.models import (  # noqa: E402, F401
     CategoryModerator,
     MemberSanction,

@@ -543,12 +543,23 @@ def post_notify_recipients(*, post_id):
 
 
 @transaction.atomic
-def notifications_mark_read(*, actor, ids=None):
+def notifications_mark_read(*, actor, ids=None, group_keys=None):
+    """Mark the member's unread notifications read: all, those `ids`, or every one in the groups
+    `group_keys` (forum.selectors.notification_groups: what the notifications page showed).
+    Listeners (realtime) push the new unread count to the member's other tabs."""
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
+    if group_keys is not None:
+        from .selectors import notifications_keyed
+
+        shown = notifications_keyed(user=actor).filter(group_key__in=list(group_keys), read_at__isnull=True)
+        qs = qs.filter(pk__in=shown.values("pk"))
     fragment_cache.unread_changed(actor.pk)
-    return qs.update(read_at=timezone.now())
+    count = qs.update(read_at=timezone.now())
+    if count:
+        hooks.notifications_read.send(member=actor, count=count)
+    return count
 
 
 # --- members -----------------------------------------------------------------------------------

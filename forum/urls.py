@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_tokens
+from .composer import views as composer_views
 from .moderation.urls import urlpatterns as moderation_urlpatterns
 
 app_name = "forum"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("t/<int:pk>/moderate/", views.topic_moderate, name="topic_moderate"),
     path("t/<int:pk>/<str:slug>/", views.topic, name="topic"),
     path("p/<int:pk>/", views.post, name="post"),
+    path("p/<int:pk>/fragment/", views.post_fragment, name="post_fragment"),
     path("p/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("p/<int:pk>/vote/", views.post_vote, name="post_vote"),
     path("p/<int:pk>/bookmark/", views.post_bookmark, name="post_bookmark"),
@@ -28,6 +30,13 @@ urlpatterns = [
     path("settings/tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("uploads/images/", views.image_upload, name="image_upload"),
+    # the composer (forum/composer): preview, drafts, @mention autocomplete; a post's edit history
+    path("composer/preview/", composer_views.preview, name="composer_preview"),
+    path("composer/draft/", composer_views.draft, name="composer_draft"),
+    path("composer/draft/discard/", composer_views.draft_discard, name="composer_draft_discard"),
+    path("composer/mentions/", composer_views.mention_search, name="composer_mentions"),
+    path("p/<int:pk>/history/", composer_views.post_history, name="post_history"),
+    path("p/<int:pk>/quote/", composer_views.post_quote, name="post_quote"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     *moderation_urlpatterns,

@@ -29,7 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import cache as fragment_cache
-from . import hooks, permissions, selectors, services
+from . import events, hooks, permissions, selectors, services
+from .composer import selectors as composer_selectors
+from .composer import services as composer_services
 from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
 from .lib import web
@@ -207,6 +209,7 @@ def _topic_body_context(request, topic, page_number, *, reply_form=None):
         "topic": topic, "category": topic.category, "page_obj": posts, "posts": posts.object_list,
         "is_mod": is_mod, "reply_form": reply_form, "page_params": {},
         "topic_tags": selectors.topic_tags(topic=topic),
+        "reply_place": f"reply:{topic.pk}",  # the composer's draft (forum/composer)
     }
 
 
@@ -243,8 +246,7 @@ def _reply_form_for(request, topic):
         return None, None
     initial = {"reply_to": target.pk}
     if request.GET.get("quote"):
-        quoted = "\n".join("> " + line for line in target.source.splitlines())
-        initial["body"] = f"> @{target.author.username}:\n{quoted}\n\n"
+        initial["body"] = composer_selectors.quote_markdown(target)[1]
     return ReplyForm(initial=initial), target
 
 
@@ -293,6 +295,7 @@ def topic_reply(request, pk):
         try:
             post = services.post_create(actor=request.user, topic=t, body=form.cleaned_data["body"],
                                         reply_to=form.cleaned_data["reply_to"])
+            composer_services.draft_discard(actor=request.user, place=f"reply:{t.pk}")
         except ForumError as error:
             add_service_error(form, error)
             return _render_topic(request, t, _last_page(t), status=error.status, error=error, reply_form=form)
@@ -356,6 +359,24 @@ def post(request, pk):
     return redirect(post_url(p))
 
 
+@require_GET
+@shows_forum_errors
+def post_fragment(request, pk):
+    """One post as the topic page renders it for this reader: the page's own partial
+    (forum/includes/post.html) with their vote, bookmark, reply, quote, report and moderation tools.
+    live.js swaps it in for a reply that arrived live (whose broadcast copy is the guest's view)."""
+    p = selectors.post_for_reader(post_id=pk, user=request.user)
+    topic = p.topic
+    user = request.user
+    is_mod = permissions.can_moderate(user, topic.category)
+    may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
+                 and (not topic.is_locked or is_mod))
+    response = render(request, "forum/includes/post.html",
+                      {"post": p, "topic": topic, "is_mod": is_mod, "reply_form": may_reply})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @shows_forum_errors
@@ -373,19 +394,33 @@ def topic_new(request):
                     t = services.topic_create(actor=request.user, category=data["category"], title=data["title"],
                                               body=data["body"], tags=data["tags"])
                     hooks.topic_form.save(sections, topic=t, actor=request.user)
+                    _discard_new_topic_draft(request)
             except ForumError as error:
                 add_service_error(form, error)
-                return _render_error(request, "forum/topic_new.html", {"form": form, "form_sections": sections},
+                return _render_error(request, "forum/topic_new.html", {"form": form, "form_sections": sections,
+                                                                       "draft_place": _new_topic_place(request)},
                                      error)
             return redirect(t.get_absolute_url())
-        return render(request, "forum/topic_new.html", {"form": form, "form_sections": sections}, status=400)
+        return render(request, "forum/topic_new.html", {"form": form, "form_sections": sections,
+                                                        "draft_place": _new_topic_place(request)}, status=400)
     wanted = request.GET.get("category", "")
     initial = {}
     for c in categories:
         if c.slug == wanted:
             initial["category"] = c.pk
     form = TopicForm(initial=initial, user=request.user, categories=categories)
-    return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request)})
+    return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request),
+                                                    "draft_place": f"new:{initial.get('category', 0)}"})
+
+
+def _new_topic_place(request):
+    """The draft place the new-topic form was opened with (its hidden field), or new:0."""
+    place = request.POST.get("draft_place", "")
+    return place if place.startswith("new:") and composer_services.PLACE_RE.match(place) else "new:0"
+
+
+def _discard_new_topic_draft(request):
+    composer_services.draft_discard(actor=request.user, place=_new_topic_place(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -566,7 +601,15 @@ def notifications(request):
         count = services.notifications_mark_read(actor=request.user)
         messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
         return redirect("forum:notifications")
-    page = selectors.notifications_for(user=request.user, page=web.page_number(request), per_page=20)
+    # grouped (same kind + same target), newest first; what the page shows is marked read as it is seen
+    page = selectors.notification_groups(user=request.user, page=web.page_number(request), per_page=20)
+    for group in page.object_list:
+        latest = group.latest
+        group.text = events.notification_group_text(group)
+        group.link = post_url(latest.post) if latest.post_id else (latest.url or "")
+    unread_keys = [g.key for g in page.object_list if g.unread]
+    if unread_keys:
+        services.notifications_mark_read(actor=request.user, group_keys=unread_keys)
     return render(request, "forum/notifications.html",
                   {"page_obj": page, "items": page.object_list, "page_params": {}})
 

@@ -15,10 +15,17 @@ from . import publish, selectors
 
 
 def render_post_fragment(post):
-    """The post as the topic page shows it to any reader: no request, no per-reader controls,
-    no CSRF token (the fragment goes to everyone). Rendered in the site's default language."""
+    """The post as the topic page shows it to a guest, from the page's own partial
+    (forum/includes/post.html): no request, no per-reader controls, no CSRF token (the fragment
+    goes to everyone). Rendered in the site's default language. A signed-in reader's live.js then
+    fetches the same partial rendered for them (forum:post_fragment: vote, bookmark, quote, report
+    with their permissions) and swaps it in."""
+    from django.contrib.auth.models import AnonymousUser
+
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("realtime/post.html", {"post": post, "topic": post.topic})
+        return render_to_string("forum/includes/post.html", {
+            "post": post, "topic": post.topic, "user": AnonymousUser(), "reply_form": None, "is_mod": False,
+        })
 
 
 def _load_post(post_id):
@@ -122,6 +129,12 @@ def on_notification_created(*, notification, **kwargs):
     publish.publish_member_event(recipient.pk, events.notification_created(notification, unread=unread))
 
 
+def on_notifications_read(*, member, **kwargs):
+    """The notifications page marked some read: every open tab of the member gets the new count."""
+    unread = selectors.member_unread_count(user=member)
+    publish.publish_member_event(member.pk, {"type": "notifications.read", "unread": unread})
+
+
 def connect():
     hooks.topic_created.connect(on_topic_created)
     hooks.post_created.connect(on_post_created)
@@ -131,4 +144,5 @@ def connect():
     hooks.topic_changed.connect(on_topic_changed)
     hooks.topic_moved.connect(on_topic_moved)
     hooks.notification_created.connect(on_notification_created)
+    hooks.notifications_read.connect(on_notifications_read)
     hooks.template_slots.register("scripts", slots.script("realtime/live.js"), order=10)  # the live client

@@ -27,3 +27,26 @@ def search(*, user, params: SearchParams, include_hidden=False):
 
 def suggest_titles(*, user, q, limit=8):
     return get_backend().suggest(q, visibility_for(user), limit=limit)
+
+
+SIMILAR_LIMIT = 5
+
+
+def similar_topics(*, user, title, limit=SIMILAR_LIMIT):
+    """Topics like a title being typed (the new-topic form's hint): a relevance search for *any* of
+    its words (a new title rarely holds every word of an old one, so the all-words suggest misses
+    them), opening posts only, one per topic, at most `limit`. Works on every backend through
+    the one interface; Chinese titles are segmented by search.text (jieba) on the database backend."""
+    from .documents import Suggestion
+
+    params = SearchParams(q=title, match_any=True, sort="relevance", per_page=limit * 4)
+    results = get_backend().search(params, visibility_for(user))
+    seen, found = set(), []
+    for hit in results.hits:
+        if hit.post_number != 1 or hit.topic_id in seen:
+            continue
+        seen.add(hit.topic_id)
+        found.append(Suggestion(topic_id=hit.topic_id, title=hit.title, url=hit.url, title_html=hit.title_html))
+        if len(found) == limit:
+            break
+    return found

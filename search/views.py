@@ -62,3 +62,19 @@ def suggest(request):
     return JsonResponse({"q": q, "suggestions": [
         {"topic_id": s.topic_id, "title": s.title, "url": s.url, "title_html": s.title_html} for s in suggestions
     ]})
+
+
+@require_GET
+@cache_control(private=True, max_age=30)
+def similar(request):
+    """Up to 5 topics similar to a title being typed (the new-topic form's hint), as the suggestion
+    endpoint's JSON: ``{"q": ..., "suggestions": [{"topic_id", "title", "url", "title_html"}]}``."""
+    raw = request.GET.get("q", "")
+    if len(raw) > MAX_QUERY_CHARS:
+        message = _("The search is too long (at most %(n)d characters).") % {"n": MAX_QUERY_CHARS}
+        return JsonResponse({"error": {"code": "invalid", "message": message, "field": "q"}}, status=400)
+    q = clean_query(raw)
+    found = selectors.similar_topics(user=request.user, title=q) if q else []
+    return JsonResponse({"q": q, "suggestions": [
+        {"topic_id": s.topic_id, "title": s.title, "url": s.url, "title_html": s.title_html} for s in found
+    ]})

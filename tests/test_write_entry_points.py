@@ -480,6 +480,10 @@ ENTRY_POINTS = {
     "url forum:post_edit": MEMBER, "url forum:post_vote": MEMBER, "url forum:post_bookmark": MEMBER,
     "url forum:profile_edit": MEMBER, "url forum:api_tokens": MEMBER, "url forum:api_token_revoke": MEMBER,
     "url forum:report": MEMBER, "url forum:mod_apply": MEMBER, "url forum:image_upload": MEMBER,
+    # the composer (forum/composer): a preview and drafts are a member's own, no staff write
+    "url forum:composer_preview": MEMBER, "url forum:composer_draft": MEMBER, "url forum:composer_draft_discard": MEMBER,
+    "url forum:composer_mentions": READ, "url forum:post_history": READ, "url forum:post_quote": READ,
+    "url forum:post_fragment": READ,
     "url forum:topic_moderate": _topic_moderate, "url forum:post_delete": _post_delete,
     "url forum:mod_queue": READ, "url forum:mod_item": READ, "url forum:mod_item_action": _mod_item_action,
     "url forum:mod_topic": _mod_topic, "url forum:mod_post": _mod_post, "url forum:mod_member": _mod_member,
@@ -522,7 +526,7 @@ ENTRY_POINTS = {
     "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
     "url cms:feed_digests_rss": READ, "url cms:feed_digests_atom": READ, "url cms:feed_collections_rss": READ,
     "url cms:feed_collections_atom": READ, "url cms:feed_featured_rss": READ, "url cms:feed_featured_atom": READ,
-    "url search:search": READ, "url search:suggest": READ, "url healthz": READ,
+    "url search:search": READ, "url search:suggest": READ, "url search:similar": READ, "url healthz": READ,
     # private messages (a moderator's look at a reported message is a read, audited by itself)
     "url messaging:inbox": READ, "url messaging:new": MEMBER, "url messaging:conversation": MEMBER,
     "url messaging:leave": MEMBER, "url messaging:report": MEMBER, "url messaging:blocks": MEMBER,

@@ -10,6 +10,9 @@
  *     [data-live-new-replies]                   the hidden "N new replies" bar (a button or link)
  *     [data-post-id="ID"]                       each post; [data-post-body="ID"] its body;
  *                                               [data-post-score="ID"] its score
+ *     [data-live-reply-count]                   the reply counter (data-text-one, data-text-many)
+ *     [data-post-fragment-url]                  on the root: the reader's own rendering of a post
+ *                                               ("/p/0/fragment/"), swapped in for a live reply
  *     [data-live-presence] [data-live-typing]   "N reading now", "X is replying..."
  *     [data-live-reply]                         the reply textarea (typing notices, buffering)
  *     [data-live-title] [data-live-category]    topic title, category link
@@ -230,6 +233,7 @@
   };
 
   TopicPage.prototype.on_post_created = function (m) {
+    if (typeof m.reply_count === "number") { this.showReplyCount(m.reply_count); }
     if (this.findPost(m.post_id)) { return; } // the page already has it
     this.lastUrl = m.url;
     if (this.appendable && m.fragment && !this.readerIsBusy() && !this.pending.length) {
@@ -270,7 +274,40 @@
     if (!node || !this.posts) { return null; }
     node.classList.add("live-new");
     this.posts.appendChild(node);
+    this.personalize(node, m.post_id);
     return node;
+  };
+
+  /* The broadcast fragment is the guest's view of forum/includes/post.html; a signed-in reader gets
+     the same partial rendered for them ([data-post-fragment-url], "/0/" standing for the id): the
+     vote, bookmark, reply, quote, report and moderation tools their permissions allow. */
+  TopicPage.prototype.personalize = function (node, postId) {
+    var url = this.root.dataset.postFragmentUrl;
+    if (!url || !document.querySelector("[data-live-member]") || !window.fetch) { return; }
+    url = url.replace("/0/", "/" + encodeURIComponent(postId) + "/");
+    window.fetch(url, {
+      credentials: "same-origin",
+      headers: { "Accept": "text/html", "X-Requested-With": "XMLHttpRequest" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("post fragment " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      var template = document.createElement("template");
+      template.innerHTML = html.trim();
+      var fresh = template.content.firstElementChild;
+      if (!fresh || !node.isConnected) { return; }
+      if (node.classList.contains("live-new")) { fresh.classList.add("live-new"); }
+      node.replaceWith(fresh);
+      if (window.htmx && typeof window.htmx.process === "function") { window.htmx.process(fresh); }
+    }, function () { /* offline or refused: the reader keeps the guest's view, a reload has the rest */ });
+  };
+
+  TopicPage.prototype.showReplyCount = function (n) {
+    all("[data-live-reply-count]").forEach(function (el) {
+      el.dataset.liveReplyCount = String(n);
+      el.textContent = n === 1 ? (el.dataset.textOne || "1 reply")
+        : (el.dataset.textMany || "{n} replies").replace("{n}", String(n));
+    });
   };
 
   TopicPage.prototype.on_post_shown = function (m) {
@@ -278,7 +315,11 @@
     if (existing && m.fragment) {
       var template = document.createElement("template");
       template.innerHTML = m.fragment.trim();
-      if (template.content.firstElementChild) { existing.replaceWith(template.content.firstElementChild); }
+      var node = template.content.firstElementChild;
+      if (node) {
+        existing.replaceWith(node);
+        this.personalize(node, m.post_id);
+      }
     }
   };
 
