@@ -22,5 +22,6 @@ def connect():
     template_slots.register("head", slots.stylesheet("engagement/engagement.css"), order=20)
     template_slots.register("nav", slots.template("engagement/includes/nav.html"), order=20)
     template_slots.register("nav_member", slots.template("engagement/includes/nav_member.html"))
+    template_slots.register("community", slots.template("engagement/includes/community.html"), order=10)
     template_slots.register("nav_moderator", slots.template("engagement/includes/nav_moderator.html"))
     template_slots.register("member_badge", _member_flair)

@@ -30,5 +30,6 @@ urlpatterns = [
     path("uploads/images/", views.image_upload, name="image_upload"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
+    path("lang/<str:code>/", views.set_language, name="set_language"),
     *moderation_urlpatterns,
 ]

@@ -1,0 +1,65 @@
+/* The site header (templates/base.html): the phone menu button and the drop-down menus.
+   - [data-nav-toggle] is a <button aria-expanded aria-controls="site-nav">; it is hidden until this script runs,
+     and without JavaScript the navigation simply shows in full (the CSS folds it only under html.js);
+   - Escape closes the open panel and gives the focus back to its button;
+   - the <details data-menu> menus (avatar, community) are native disclosure widgets (keyboard and screen
+     readers work without this file); here opening one closes the others, and a click outside or Escape closes it. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  ready(function () {
+    var toggle = document.querySelector("[data-nav-toggle]");
+    var panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    var menus = Array.prototype.slice.call(document.querySelectorAll("details[data-menu]"));
+
+    function setOpen(open) {
+      if (!toggle || !panel) { return; }
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      panel.classList.toggle("is-open", open);
+    }
+
+    if (toggle && panel) {
+      toggle.hidden = false;
+      setOpen(false);
+      toggle.addEventListener("click", function () {
+        setOpen(toggle.getAttribute("aria-expanded") !== "true");
+        if (toggle.getAttribute("aria-expanded") === "true") {
+          var first = panel.querySelector("a, button, summary");
+          if (first) { first.focus(); }
+        }
+      });
+    }
+
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) { return; }
+        menus.forEach(function (other) { if (other !== menu && !other.contains(menu)) { other.open = false; } });
+      });
+    });
+
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var openMenu = menus.filter(function (m) { return m.open; })[0];
+      if (openMenu) {
+        openMenu.open = false;
+        openMenu.querySelector("summary").focus();
+        return;
+      }
+      if (toggle && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  });
+})();
