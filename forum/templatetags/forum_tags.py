@@ -123,3 +123,44 @@ def staff_menu(context):
     }
     return {**links, "show": any(links.values()), "user": user, "request": context.get("request"),
             "mod_queue_count": context.get("mod_queue_count"), "current": context.get("current")}
+
+
+def relative_time(value, now=None):
+    """"3 分钟前" / "3 minutes ago" for a past moment; the date for anything older than 30 days or in the future."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    now = now or timezone.now()
+    seconds = (now - value).total_seconds()
+    if seconds < 0 or seconds >= 30 * 86400:
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(local, "Y-m-d")
+    if seconds < 60:
+        return _("just now")
+    if seconds < 3600:
+        n = int(seconds // 60)
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", n) % {"n": n}
+    if seconds < 86400:
+        n = int(seconds // 3600)
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", n) % {"n": n}
+    n = int(seconds // 86400)
+    return ngettext("%(n)d day ago", "%(n)d days ago", n) % {"n": n}
+
+
+@register.filter
+def when(value):
+    """{{ post.created_at|when }}: <time datetime title> with the relative time as its text ("3 分钟前") and the
+    exact local time on hover (title) and for machines (datetime). static/js/header.js refreshes the text
+    every minute, so a page served from a cache does not keep saying "just now"."""
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if not isinstance(value, datetime.datetime):
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html('<time datetime="{}" title="{}" data-relative>{}</time>', value.isoformat(),
+                       date_format(local, "Y-m-d H:i"), relative_time(value))

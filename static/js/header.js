@@ -2,6 +2,8 @@
    - [data-nav-toggle] is a <button aria-expanded aria-controls="site-nav">; it is hidden until this script runs,
      and without JavaScript the navigation simply shows in full (the CSS folds it only under html.js);
    - Escape closes the open panel and gives the focus back to its button;
+   - <time data-relative> (forum_tags' |when) texts are recomputed now and every minute, so a cached page does not
+     keep saying "just now"; the exact time stays in the title;
    - the <details data-menu> menus (avatar, community) are native disclosure widgets (keyboard and screen
      readers work without this file); here opening one closes the others, and a click outside or Escape closes it. */
 (function () {
@@ -12,7 +14,29 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
 
+  var zh = /^zh/i.test(document.documentElement.lang || "");
+  function relative(date) {
+    var seconds = (Date.now() - date.getTime()) / 1000;
+    if (!(seconds >= 0) || seconds >= 30 * 86400) { return null; }
+    if (seconds < 60) { return zh ? "刚刚" : "just now"; }
+    var units = [[86400, "天", "day"], [3600, "小时", "hour"], [60, "分钟", "minute"]];
+    for (var i = 0; i < units.length; i++) {
+      var n = Math.floor(seconds / units[i][0]);
+      if (n >= 1) { return zh ? n + " " + units[i][1] + "前" : n + " " + units[i][2] + (n === 1 ? "" : "s") + " ago"; }
+    }
+    return null;
+  }
+  function refreshTimes() {
+    document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var text = relative(new Date(el.getAttribute("datetime")));
+      if (text && el.textContent !== text) { el.textContent = text; }
+    });
+  }
+
   ready(function () {
+    refreshTimes();
+    window.setInterval(refreshTimes, 60000);
+    document.body.addEventListener("htmx:afterSwap", refreshTimes);
     var toggle = document.querySelector("[data-nav-toggle]");
     var panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
     var menus = Array.prototype.slice.call(document.querySelectorAll("details[data-menu]"));
