@@ -15,6 +15,14 @@ def _member_flair(context, member):
     return slots.include("engagement/includes/member_flair.html", context, member_flair(member))
 
 
+def _profile_summary(context, member):
+    from .selectors import member_profile_summary
+
+    request = context.get("request")
+    return slots.include("engagement/includes/profile_summary.html", context,
+                         member_profile_summary(member=member, viewer=request.user))
+
+
 def connect():
     from . import audit_labels
 
@@ -25,3 +33,4 @@ def connect():
     template_slots.register("community", slots.template("engagement/includes/community.html"), order=10)
     template_slots.register("nav_moderator", slots.template("engagement/includes/nav_moderator.html"))
     template_slots.register("member_badge", _member_flair)
+    template_slots.register("member_profile", _profile_summary, order=10)
