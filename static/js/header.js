@@ -4,6 +4,7 @@
    - Escape closes the open panel and gives the focus back to its button;
    - <time data-relative> (forum_tags' |when) texts are recomputed now and every minute, so a cached page does not
      keep saying "just now"; the exact time stays in the title;
+   - a code block or table of a post that scrolls sideways gets tabindex="0", so a keyboard can scroll it too;
    - the <details data-menu> menus (avatar, community) are native disclosure widgets (keyboard and screen
      readers work without this file); here opening one closes the others, and a click outside or Escape closes it. */
 (function () {
@@ -33,7 +34,24 @@
     });
   }
 
+  function scrollablesFocusable() {
+    document.querySelectorAll(".prose pre, .prose table, .table-scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+      } else if (el.getAttribute("tabindex") === "0" && !el.matches(".table-scroll")) {
+        el.removeAttribute("tabindex");
+      }
+    });
+  }
+
   ready(function () {
+    scrollablesFocusable();
+    window.addEventListener("resize", scrollablesFocusable);
+    document.body.addEventListener("htmx:afterSwap", scrollablesFocusable);
+    if (window.MutationObserver) {
+      var posts = document.querySelector("[data-live-posts]");
+      if (posts) { new MutationObserver(scrollablesFocusable).observe(posts, { childList: true }); }
+    }
     refreshTimes();
     window.setInterval(refreshTimes, 60000);
     document.body.addEventListener("htmx:afterSwap", refreshTimes);
