@@ -15,9 +15,33 @@ def _member_flair(context, member):
     return slots.include("engagement/includes/member_flair.html", context, member_flair(member))
 
 
-def _profile_summary(context, member):
-    from .selectors import member_profile_summary
+def member_profile_summary(*, member, viewer):
+    """What a member's profile shows of the engagement system, for everyone who views it: the level and the
+    way to the next one, the points balance, the check-in streak and the badges held. Three queries (the
+    points account, the check-in stats, the badges with their rows), whatever the number of badges."""
+    from .badges.selectors import member_badges
+    from .checkin.selectors import effective_streak, stats_get
+    from .levels.selectors import level_for_points, next_level
+    from .points.selectors import account_get
 
+    account = account_get(member=member)
+    current = level_for_points(account.lifetime_earned)  # the ladder is cached: no query
+    upcoming = next_level(current)
+    progress = {"level": current, "next": upcoming, "lifetime": account.lifetime_earned, "needed": 0, "percent": 100}
+    if upcoming is not None:
+        span = max(upcoming.min_points - current.min_points, 1)
+        done = min(max(account.lifetime_earned - current.min_points, 0), span)
+        progress.update(needed=max(upcoming.min_points - account.lifetime_earned, 0), percent=int(done * 100 / span))
+    stats = stats_get(member=member)
+    return {
+        "member": member, "is_self": bool(viewer.is_authenticated and viewer.pk == member.pk),
+        "balance": account.balance, "progress": progress,
+        "streak": effective_streak(stats), "longest_streak": stats.longest_streak, "checkin_days": stats.total_days,
+        "badges": member_badges(member=member),
+    }
+
+
+def _profile_summary(context, member):
     request = context.get("request")
     return slots.include("engagement/includes/profile_summary.html", context,
                          member_profile_summary(member=member, viewer=request.user))
