@@ -69,13 +69,13 @@ class VisibleText(HTMLParser):
 
 
 def _codes():
-    from audit.labels import _LABELS
+    from audit.labels import choices
     from audit.models import AuditLog
     from engagement.points.labels import REASONS
-    from engagement.points.models import PointRule
+    from engagement.points.models import PointsRule
 
-    codes = set(REASONS) | set(PointRule.objects.values_list("code", flat=True))
-    codes |= set(_LABELS) | set(AuditLog.objects.values_list("action", flat=True).distinct())
+    codes = set(REASONS) | set(PointsRule.objects.values_list("code", flat=True))
+    codes |= {code for code, _label in choices()} | set(AuditLog.objects.values_list("action", flat=True).distinct())
     for model in apps.get_models():
         codes.add(f"{model._meta.app_label}.{model._meta.model_name}")
         for field in model._meta.get_fields():
