@@ -15,9 +15,29 @@ def _feature_controls(context, obj):
     return slots.include("cms/includes/feature_controls.html", context, feature_controls(context, obj))
 
 
+def _community(context):
+    """The CMS pages a member looks for (landing, 新人必读, collections, digests, rules), by the slugs cms.demo and
+    cms.services.sections_ensure give them: built from URLs, no query on every page."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    def page(path):
+        return reverse("wagtail_serve", args=[path])
+
+    links = [
+        {"title": _("Community home"), "url": page("")},
+        {"title": _("Newcomers' guide"), "url": page("collections/newcomers/")},
+        {"title": _("Collections"), "url": page("collections/")},
+        {"title": _("Weekly digests"), "url": page("digests/")},
+        {"title": _("Community rules"), "url": page("rules/")},
+    ]
+    return slots.include("cms/includes/community.html", context, {"links": links})
+
+
 def connect():
     template_slots.register("head", slots.stylesheet("cms/cms.css"), order=30)
     template_slots.register("nav", slots.template("cms/includes/nav.html"), order=10)
+    template_slots.register("community", _community, order=20)
     template_slots.register("topic_mark", _featured_mark)
     template_slots.register("topic_controls", _feature_controls)
     template_slots.register("post_controls", _feature_controls)

@@ -15,6 +15,38 @@ def _member_flair(context, member):
     return slots.include("engagement/includes/member_flair.html", context, member_flair(member))
 
 
+def member_profile_summary(*, member, viewer):
+    """What a member's profile shows of the engagement system, for everyone who views it: the level and the
+    way to the next one, the points balance, the check-in streak and the badges held. Three queries (the
+    points account, the check-in stats, the badges with their rows), whatever the number of badges."""
+    from .badges.selectors import member_badges
+    from .checkin.selectors import effective_streak, stats_get
+    from .levels.selectors import level_for_points, next_level
+    from .points.selectors import account_get
+
+    account = account_get(member=member)
+    current = level_for_points(account.lifetime_earned)  # the ladder is cached: no query
+    upcoming = next_level(current)
+    progress = {"level": current, "next": upcoming, "lifetime": account.lifetime_earned, "needed": 0, "percent": 100}
+    if upcoming is not None:
+        span = max(upcoming.min_points - current.min_points, 1)
+        done = min(max(account.lifetime_earned - current.min_points, 0), span)
+        progress.update(needed=max(upcoming.min_points - account.lifetime_earned, 0), percent=int(done * 100 / span))
+    stats = stats_get(member=member)
+    return {
+        "member": member, "is_self": bool(viewer.is_authenticated and viewer.pk == member.pk),
+        "balance": account.balance, "progress": progress,
+        "streak": effective_streak(stats), "longest_streak": stats.longest_streak, "checkin_days": stats.total_days,
+        "badges": member_badges(member=member),
+    }
+
+
+def _profile_summary(context, member):
+    request = context.get("request")
+    return slots.include("engagement/includes/profile_summary.html", context,
+                         member_profile_summary(member=member, viewer=request.user))
+
+
 def connect():
     from . import audit_labels
 
@@ -22,5 +54,7 @@ def connect():
     template_slots.register("head", slots.stylesheet("engagement/engagement.css"), order=20)
     template_slots.register("nav", slots.template("engagement/includes/nav.html"), order=20)
     template_slots.register("nav_member", slots.template("engagement/includes/nav_member.html"))
+    template_slots.register("community", slots.template("engagement/includes/community.html"), order=10)
     template_slots.register("nav_moderator", slots.template("engagement/includes/nav_moderator.html"))
     template_slots.register("member_badge", _member_flair)
+    template_slots.register("member_profile", _profile_summary, order=10)

@@ -10,3 +10,4 @@ def with_member_flair(queryset, prefix=""):
     (prefix="author", "member", ...)."""
     lead = f"{prefix}__" if prefix else ""
     return queryset.select_related(*[f"{lead}{p}" for p in MEMBER_FLAIR_RELATED])
+

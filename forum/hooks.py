@@ -304,6 +304,8 @@ class TemplateSlots:
         "nav_member": "navigation items (<li>) for a signed-in member, after Notifications",
         "nav_moderator": "navigation items (<li>) for moderators, after Moderation",
         "scripts": "<script> tags at the end of <body>",
+        "community": "links (<li>) in the header's Community menu and the footer, for everyone (engagement: badges "
+                     "and leaderboards; cms: the landing page, collections, digests, rules); no query of their own",
         "member_badge": "after a member's name; args: member",
         "topic_mark": "after a topic's title in topic lists; args: topic",
         "topic_controls": "under the title on a topic's page; args: topic",

@@ -39,5 +39,6 @@ urlpatterns = [
     path("p/<int:pk>/quote/", composer_views.post_quote, name="post_quote"),
     path("notifications/", views.notifications, name="notifications"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
+    path("lang/<str:code>/", views.set_language, name="set_language"),
     *moderation_urlpatterns,
 ]

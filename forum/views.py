@@ -35,6 +35,7 @@ from .composer import services as composer_services
 from .errors import ForumError, InvalidInput, RateLimited
 from .forms import PostEditForm, ProfileForm, ReplyForm, TopicForm, add_service_error
 from .lib import web
+from .lib.redirects import safe_next
 
 TOPIC_SORTS = ("latest", "hot", "top")
 
@@ -620,3 +621,23 @@ def notifications(request):
 def bookmarks(request):
     page = selectors.member_bookmarks(user=request.user, page=web.page_number(request), per_page=20)
     return render(request, "forum/bookmarks.html", {"page_obj": page, "items": page.object_list, "page_params": {}})
+
+
+@require_GET
+def set_language(request, code):
+    """The language switch as a plain link (GET /lang/en/?next=/t/1/...): sets the language cookie and sends
+    the reader back to the page, or home when `next` is not a local address. A link needs no form, so a
+    guest's page carries no CSRF token and sets no cookie until the reader asks for another language, and a
+    shared cache may store it."""
+    from django.utils.translation import check_for_language
+
+    if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+        return HttpResponse(_("No such language."), status=404, content_type="text/plain; charset=utf-8")
+    response = redirect(safe_next(request, request.GET.get("next"), default=reverse("forum:index")))
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    response["Cache-Control"] = "no-store"
+    return response
+

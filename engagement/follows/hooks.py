@@ -21,11 +21,13 @@ def _profile(context, member):
 def _lazy_button(kind, key_of, name_of):
     def render(context, obj):
         key = key_of(obj)
-        button = slots.include("follows/button.html", context,
-                               {"button": {"kind": kind, "key": key, "name": name_of(obj), "following": False}})
         user = getattr(context.get("request"), "user", None)
-        if not getattr(user, "is_authenticated", False):
-            return button  # a guest's "Follow" leads to the sign-in page
+        guest = not getattr(user, "is_authenticated", False)
+        button = slots.include("follows/button.html", context,
+                               {"button": {"kind": kind, "key": key, "name": name_of(obj), "following": False,
+                                           "guest": guest}})
+        if guest:
+            return button  # a guest's "Follow" is a link to the sign-in page: no form, so no CSRF cookie
         url = reverse("follows:button", args=[kind, key])
         return format_html('<div class="follow-slot" hx-get="{}" hx-trigger="load" hx-swap="innerHTML">{}</div>',
                            url, button)

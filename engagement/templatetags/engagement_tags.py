@@ -55,3 +55,28 @@ def reason_label(code):
     from engagement.points.labels import reason_label as label
 
     return label(code)
+
+
+def _luminance(rgb):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@register.filter
+def readable_level_color(color):
+    """{{ level.color|readable_level_color }}: the level's colour (chosen in the admin), darkened until white text on
+    it has a contrast of at least 4.6:1 (WCAG AA for the small level tag); a colour that is not #rrggbb gives the
+    neutral grey."""
+    import re
+
+    if not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        return "#57606a"
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    for _ in range(40):
+        if 1.05 / (_luminance(rgb) + 0.05) >= 4.6:
+            break
+        rgb = [int(c * 0.92) for c in rgb]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -144,6 +144,19 @@ def audit_entries(*, user, action=None, actor=None, subject=None, category=None,
     return qs.order_by("-created_at", "-id")
 
 
+def audit_object_types(*, selected=None):
+    """[(code, label)] of the object types in the log, by label, for the filter's <select> (a person picks
+    "等级", never types "levels.level"); a typed value from an old link (with ":id") stays selectable."""
+    from audit import labels
+    from audit.models import AuditLog
+
+    codes = set(AuditLog.objects.exclude(target_type="").values_list("target_type", flat=True).distinct())
+    choices = sorted(((code, labels.target_type_label(code)) for code in codes), key=lambda c: c[1])
+    if selected and selected not in codes:
+        choices.append((selected, labels.target_type_label(selected.partition(":")[0])))
+    return choices
+
+
 def can_read_audit(user):
     return user.is_authenticated and (user.is_staff or permissions.can_moderate_anywhere(user))
 

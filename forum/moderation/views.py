@@ -396,7 +396,8 @@ def audit_page(request):
 
     return render(request, "forum/moderation/audit.html", {
         "page_obj": page, "entries": _audit_view(page.object_list, request.user), "filters": filters,
-        "page_params": params, "action_choices": labels.choices()})
+        "page_params": params, "action_choices": labels.choices(),
+        "object_choices": selectors.audit_object_types(selected=filters.get("object"))})
 
 
 # --- category moderators, applications, stats ----------------------------------------------------

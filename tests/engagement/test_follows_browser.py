@@ -72,7 +72,8 @@ def test_a_member_follows_a_member_and_a_category_and_reads_the_feed(browser, li
     _fits(page, width)
     assert Follow.objects.filter(follower=reader).count() == 2
 
-    page.locator('.site-nav a[href="/feed/"]').click()
+    page.locator(".user-menu > summary").click()  # Feed is in the avatar menu
+    page.locator('.user-menu a[href="/feed/"]').click()
     page.wait_for_url(f"{live_server.url}/feed/")  # the feed itself, not the category page still showing
     page.wait_for_selector(".feed-list")
     items = page.locator(".feed-item")

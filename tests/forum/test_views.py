@@ -75,7 +75,7 @@ def test_public_pages_render(client, topic, reply, member, lang):
         body = html(response)
         assert LANG_ATTR[lang] in body, url
         assert expected in body, url
-        assert 'action="/i18n/setlang/"' in body and "csrfmiddlewaretoken" in body, url
+        assert 'href="/lang/en/?next=' in body and 'href="/lang/zh-hans/?next=' in body, url
         assert 'href="#main"' in body and 'id="main"' in body, url
 
 
@@ -111,24 +111,27 @@ def test_notifications_page_lists_the_reply(client, topic, member, other_member,
     client.force_login(member)
     body = html(client.get(reverse("forum:notifications")))
     assert topic.title in body and other_member.name in body
-    # the page marks what it shows read (issue 15): the nav badge it renders already says 0
-    assert '<span class="badge" hidden><span data-live-unread>0</span>' in body
+    # the page marks what it shows read (issue 15): the header badge it renders already says 0
+    assert '<span class="badge header-count" hidden><span data-live-unread>0</span>' in body
     response = client.post(reverse("forum:notifications"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
     index = html(client.get(reverse("forum:index")))
-    assert '<span class="badge" hidden><span data-live-unread>0</span>' in index  # no unread: badge hidden
+    assert '<span class="badge header-count" hidden><span data-live-unread>0</span>' in index  # no unread: hidden
 
 
 def test_language_switcher_switches(topic):
     client = Client()
     assert LANG_ATTR["zh-hans"] in html(client.get("/"))
-    response = client.post("/i18n/setlang/", {"language": "en", "next": topic.get_absolute_url()})
+    response = client.get("/lang/en/", {"next": topic.get_absolute_url()})
     assert response.status_code == 302 and response["Location"] == topic.get_absolute_url()
     body = html(client.get(topic.get_absolute_url()))
-    assert LANG_ATTR["en"] in body and '<option value="en" lang="en" selected>' in body
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert LANG_ATTR["en"] in body and 'hreflang="en" lang="en" aria-current="true">English</a>' in body
+    client.get("/lang/zh-hans/", {"next": "/"})
     assert LANG_ATTR["zh-hans"] in html(client.get("/"))
+    # Django's POST switch (/i18n/setlang/) still works for whoever posts to it
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert LANG_ATTR["en"] in html(client.get("/"))
 
 
 def test_language_switcher_needs_csrf(topic):
@@ -597,3 +600,45 @@ def test_cached_guest_pages_follow_the_language(client, topic):
     set_language(client, "zh-hans")
     body = html(client.get(topic.get_absolute_url()))
     assert LANG_ATTR["zh-hans"] in body
+
+
+# --- guest pages set no cookie (issue 20): the language switch is a link, not a POST form ----------------
+def test_guest_pages_set_no_cookie_and_carry_no_csrf_token(client, topic, reply):
+    client.cookies.clear()
+    for url in (reverse("forum:index"), reverse("forum:latest"), topic.category.get_absolute_url(),
+                topic.get_absolute_url()):
+        for _ in range(2):  # cold and cached
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert dict(response.cookies) == {}, (url, list(response.cookies))
+            assert "csrfmiddlewaretoken" not in html(response), url
+    assert reverse("forum:set_language", args=["en"]) + "?next=" in html(response)
+
+
+def test_the_language_link_sets_the_cookie_and_returns_to_the_page(client, topic):
+    url = topic.get_absolute_url()
+    response = client.get(reverse("forum:set_language", args=["en"]), {"next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert LANG_ATTR["en"] in html(client.get(url))
+    response = client.get(reverse("forum:set_language", args=["zh-hans"]), {"next": url})
+    assert LANG_ATTR["zh-hans"] in html(client.get(url))
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", ""])
+def test_the_language_link_never_leaves_the_site(client, target):
+    response = client.get(reverse("forum:set_language", args=["en"]), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("forum:index")
+
+
+def test_an_unknown_language_is_a_404_with_a_message(client):
+    response = client.get(reverse("forum:set_language", args=["xx"]), {"next": "/"})
+    assert response.status_code == 404 and b"No such language" in response.content
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_sign_in_and_sign_up_forms_still_carry_their_token(client):
+    client.cookies.clear()
+    for url in (reverse("account_login"), reverse("account_signup")):
+        response = client.get(url)
+        assert "csrfmiddlewaretoken" in html(response), url

@@ -129,6 +129,7 @@ def test_two_members_talk_live_block_and_a_mail_is_unsubscribed_in_one_click(
     # --- 1. A writes to B; B's header count goes up live ---------------------------------------
     page_b.goto("/messages/")
     expect(page_b.get_by_text("还没有对话", exact=False)).to_be_visible()
+    page_b.locator(".user-menu > summary").click()  # the avatar menu holds the Messages item
     expect(page_b.locator("[data-pm-nav]")).to_be_visible()  # the header item, filled in by htmx
     expect(badge_b).to_be_hidden()
     page_b.evaluate("window.__notReloaded = true")
