@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import cache as fragment_cache
 from . import hooks, permissions, selectors, services
@@ -135,7 +135,7 @@ def _index_context(request):
     }
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def index(request):
     fragment = _anonymous_fragment(request, scope="forum", ident=0, name="index", parts=(),
@@ -145,7 +145,7 @@ def index(request):
     return render(request, "forum/index.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def latest(request):
     def build():
@@ -156,7 +156,7 @@ def latest(request):
     return render(request, "forum/latest.html", {"fragment": fragment} if fragment is not None else build())
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def category(request, slug):
     cat = selectors.category_get(slug=slug, user=request.user)
@@ -181,7 +181,7 @@ def category(request, slug):
     return render(request, "forum/category.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def tag(request, slug):
     t = selectors.tag_get(slug=slug)
@@ -247,7 +247,7 @@ def _reply_form_for(request, topic):
     return ReplyForm(initial=initial), target
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic(request, pk, slug):
     t = selectors.topic_get(topic_id=pk, user=request.user)
@@ -263,14 +263,14 @@ def topic(request, pk, slug):
     return _render_topic(request, t, web.page_number(request), reply_form=reply_form, reply_to=reply_to)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic_short(request, pk):
     t = selectors.topic_get(topic_id=pk, user=request.user)
     return redirect(t.get_absolute_url())
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic_unread(request, pk):
     t = selectors.topic_get(topic_id=pk, user=request.user)
@@ -348,14 +348,14 @@ def topic_moderate(request, pk):
 
 
 # --- posts -------------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @shows_forum_errors
 def post(request, pk):
     p = selectors.post_get(post_id=pk, user=request.user)
     return redirect(post_url(p))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def topic_new(request):
@@ -387,7 +387,7 @@ def topic_new(request):
     return render(request, "forum/topic_new.html", {"form": form, "form_sections": hooks.topic_form.bind(request)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def post_edit(request, pk):
@@ -413,7 +413,7 @@ def post_edit(request, pk):
                                                                                     with_title=with_title)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def post_delete(request, pk):
@@ -506,7 +506,7 @@ def image_upload(request):
 
 
 # --- members -----------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @shows_forum_errors
 def member(request, username):
     m = selectors.member_get(username=username)
@@ -514,7 +514,7 @@ def member(request, username):
     return render(request, "forum/member.html", {"member": m, "recent_posts": recent})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def profile_edit(request):
@@ -544,7 +544,7 @@ AVATAR_SVG = (
 )
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def avatar_default(request, username):
     m = selectors.member_get(username=username)
@@ -557,7 +557,7 @@ def avatar_default(request, username):
 
 
 # --- notifications, bookmarks ------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def notifications(request):
@@ -570,7 +570,7 @@ def notifications(request):
                   {"page_obj": page, "items": page.object_list, "page_params": {}})
 
 
-@require_GET
+@require_safe
 @login_required
 @shows_forum_errors
 def bookmarks(request):
