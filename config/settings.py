@@ -18,6 +18,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEFAULT_SECRET_KEY = "huoli-insecure-development-key-change-me"
+# docker/env.example's placeholder: a copied env.example that nobody edited must not run on a public key.
+EXAMPLE_SECRET_KEY = "replace-me-with-50-random-characters-from-secrets-token-urlsafe"
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 12  # secrets.token_urlsafe(50) has about 40; a 64-digit hex key has 16
+SECRET_KEY_PLACEHOLDER_WORDS = ("replace-me", "change-me", "changeme", "insecure", "example", "placeholder")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is unfit to sign production sessions, or None."""
+    lowered = key.lower()
+    if key in (DEFAULT_SECRET_KEY, EXAMPLE_SECRET_KEY) or any(w in lowered for w in SECRET_KEY_PLACEHOLDER_WORDS):
+        return "它是示例或占位值 (it is the example's or a placeholder)"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"只有 {len(key)} 个字符 (only {len(key)} characters)"
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        return f"只有 {len(set(key))} 种不同字符 (only {len(set(key))} distinct characters)"
+    return None
+
 
 # HUOLI_ENV=production turns on the production checks and hardening.
 HUOLI_ENV = env.str("HUOLI_ENV", default="development")
@@ -27,8 +45,14 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 TESTING = env.bool("HUOLI_TESTING", default=False)
 
 if PRODUCTION:
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("HUOLI_ENV=production needs a SECRET_KEY of at least 32 characters.")
+    if (_problem := secret_key_problem(SECRET_KEY)) is not None:
+        raise ImproperlyConfigured(
+            f"HUOLI_ENV=production 需要随机生成的 SECRET_KEY：至少 {SECRET_KEY_MIN_LENGTH} 个字符、"
+            f"{SECRET_KEY_MIN_DISTINCT} 种以上不同字符，且不是示例或占位值；当前的 SECRET_KEY {_problem}。"
+            'python -c "import secrets; print(secrets.token_urlsafe(50))" 可生成一个。'
+            f" (HUOLI_ENV=production needs a random SECRET_KEY of at least {SECRET_KEY_MIN_LENGTH} characters"
+            f" with at least {SECRET_KEY_MIN_DISTINCT} distinct ones, not the example's or a placeholder.)"
+        )
     if DEBUG:
         raise ImproperlyConfigured("HUOLI_ENV=production refuses to start with DEBUG on.")
 
