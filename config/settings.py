@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "mailings",
 ]
 
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")  # see "database" below
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # every /api/ answer of 400 and above is the JSON error envelope (404, 405, 413, 500 ... too)
@@ -147,6 +148,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+if DATABASE_REPLICA_URL:
+    # outside the session middleware, so that a session saved by the response counts as a write
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "config.replica.PrimaryPinMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -183,6 +188,17 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
+# A streaming replica (PostgreSQL): the read-only selectors of GET requests read from it, writes and
+# everything after a member's write read from the primary (config/replica.py: read-your-writes for
+# PRIMARY_PIN_SECONDS after a write).
+PRIMARY_PIN_SECONDS = env.int("PRIMARY_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # the test database has no replica: the alias reads the test primary
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "forum.User"
 
@@ -221,7 +237,11 @@ if REDIS_URL:
             "BACKEND": CHANNEL_LAYER_BACKENDS[env.str("CHANNEL_LAYER", default="pubsub")],
             # redis-py 8 gives up on a read after 5 s by default, exactly channels_redis' blocking
             # BZPOPMIN wait (core layer): without a longer socket timeout every idle consumer crashes
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            # CHANNEL_REDIS_URLS (comma-separated) shards the layer over several Redis servers:
+            # channels-redis hashes each group and channel name to one of them, so every live node
+            # must list the same servers in the same order. Default: REDIS_URL alone.
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": 30}
+                                 for url in env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL])],
                        "prefix": env.str("CHANNELS_PREFIX", default=_default_channels_prefix) + _WORKER},
         }
     }
@@ -247,6 +267,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues per kind of work, so a bulk mailing or a scoring run never delays a notification: compose starts
+# one worker per queue (CELERY_QUEUES in docker/entrypoint.sh); any node may run any of them.
+#   interactive  what a member waits for: notifications, points, levels, live side effects, the outbox
+#   bulk         many rows at once or mail in batches: search indexing, digests, recalls, sweeps, expiry
+#   scoring      CPU-heavy recomputations (numpy/scipy): KOL scores, lifecycle classes, leaderboards
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {
+    "engagement.kol.tasks.*": {"queue": "scoring"},
+    "engagement.lifecycle.tasks.lifecycle_classify_task": {"queue": "scoring"},
+    "engagement.levels.tasks.levels_recompute_all_task": {"queue": "scoring"},
+    "engagement.badges.tasks.badges_backfill_task": {"queue": "scoring"},
+    "engagement.leaderboards.tasks.*": {"queue": "scoring"},
+    "engagement.points.tasks.points_verify_balances_task": {"queue": "scoring"},
+    "search.tasks.*": {"queue": "bulk"},
+    "cms.tasks.*": {"queue": "bulk"},
+    "mailings.tasks.mail_send_due": {"queue": "bulk"},
+    "engagement.lifecycle.tasks.recall_send_emails_task": {"queue": "bulk"},
+    "realtime.tasks.topic_events_prune": {"queue": "bulk"},
+    "*_overdue_task": {"queue": "bulk"},
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
@@ -282,6 +322,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- search -----------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+# A cluster: several node addresses, comma-separated (the client spreads requests over them and retries
+# another node when one fails); shards and replicas per index below.
+ELASTICSEARCH_HOSTS = [url.strip() for url in ELASTICSEARCH_URL.split(",") if url.strip()]
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "database")
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="huoli")
 # CJK analysis: "auto" asks the cluster for analysis-ik / analysis-smartcn and falls back to the
