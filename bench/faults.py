@@ -130,7 +130,7 @@ class Redis:
 def start_worker(env):
     group = ServerGroup("celery-worker", 0)
     group.spawn([str(BIN / "celery"), "-A", "config", "worker", "-l", "warning", "-c", "2", "--without-heartbeat",
-                 "--without-gossip", "--without-mingle"], env=env)
+                 "--without-gossip", "--without-mingle", "-Q", "interactive,bulk,scoring,celery"], env=env)
     return group
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import permissions, selectors, services
 from forum.errors import ForumError, InvalidInput, NotAllowed
@@ -38,7 +38,7 @@ def _error(request, error, back):
     return response
 
 
-@require_GET
+@require_safe
 def featured(request):
     """/featured/: featured topics or posts, filterable by kind and category."""
     kind = request.GET.get("type", "topics")
@@ -114,7 +114,7 @@ def parse_target(text):
     raise InvalidInput(_("Give a topic or post address, such as /t/12/ or /p/34/."), field="target")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def admin_featured(request):
     """Wagtail admin → Featured content: feature a topic or post by its address, with a note;
     list what is featured with an unfeature button (the same services as the forum pages)."""

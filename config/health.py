@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 PROBE_TIMEOUT = 1.0
 
@@ -78,7 +78,7 @@ def check_broker(redis_state):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     database = check_database()
     redis_state = check_redis()

@@ -18,6 +18,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEFAULT_SECRET_KEY = "huoli-insecure-development-key-change-me"
+# docker/env.example's placeholder: a copied env.example that nobody edited must not run on a public key.
+EXAMPLE_SECRET_KEY = "replace-me-with-50-random-characters-from-secrets-token-urlsafe"
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 12  # secrets.token_urlsafe(50) has about 40; a 64-digit hex key has 16
+SECRET_KEY_PLACEHOLDER_WORDS = ("replace-me", "change-me", "changeme", "insecure", "example", "placeholder")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is unfit to sign production sessions, or None."""
+    lowered = key.lower()
+    if key in (DEFAULT_SECRET_KEY, EXAMPLE_SECRET_KEY) or any(w in lowered for w in SECRET_KEY_PLACEHOLDER_WORDS):
+        return "它是示例或占位值 (it is the example's or a placeholder)"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"只有 {len(key)} 个字符 (only {len(key)} characters)"
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        return f"只有 {len(set(key))} 种不同字符 (only {len(set(key))} distinct characters)"
+    return None
+
 
 # HUOLI_ENV=production turns on the production checks and hardening.
 HUOLI_ENV = env.str("HUOLI_ENV", default="development")
@@ -27,8 +45,14 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 TESTING = env.bool("HUOLI_TESTING", default=False)
 
 if PRODUCTION:
-    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("HUOLI_ENV=production needs a SECRET_KEY of at least 32 characters.")
+    if (_problem := secret_key_problem(SECRET_KEY)) is not None:
+        raise ImproperlyConfigured(
+            f"HUOLI_ENV=production 需要随机生成的 SECRET_KEY：至少 {SECRET_KEY_MIN_LENGTH} 个字符、"
+            f"{SECRET_KEY_MIN_DISTINCT} 种以上不同字符，且不是示例或占位值；当前的 SECRET_KEY {_problem}。"
+            'python -c "import secrets; print(secrets.token_urlsafe(50))" 可生成一个。'
+            f" (HUOLI_ENV=production needs a random SECRET_KEY of at least {SECRET_KEY_MIN_LENGTH} characters"
+            f" with at least {SECRET_KEY_MIN_DISTINCT} distinct ones, not the example's or a placeholder.)"
+        )
     if DEBUG:
         raise ImproperlyConfigured("HUOLI_ENV=production refuses to start with DEBUG on.")
 
@@ -103,6 +127,7 @@ INSTALLED_APPS = [
     "mailings",
 ]
 
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")  # see "database" below
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # every /api/ answer of 400 and above is the JSON error envelope (404, 405, 413, 500 ... too)
@@ -124,6 +149,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+if DATABASE_REPLICA_URL:
+    # outside the session middleware, so that a session saved by the response counts as a write
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "config.replica.PrimaryPinMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -160,6 +189,17 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
+# A streaming replica (PostgreSQL): the read-only selectors of GET requests read from it, writes and
+# everything after a member's write read from the primary (config/replica.py: read-your-writes for
+# PRIMARY_PIN_SECONDS after a write).
+PRIMARY_PIN_SECONDS = env.int("PRIMARY_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # the test database has no replica: the alias reads the test primary
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "forum.User"
 
@@ -198,7 +238,11 @@ if REDIS_URL:
             "BACKEND": CHANNEL_LAYER_BACKENDS[env.str("CHANNEL_LAYER", default="pubsub")],
             # redis-py 8 gives up on a read after 5 s by default, exactly channels_redis' blocking
             # BZPOPMIN wait (core layer): without a longer socket timeout every idle consumer crashes
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            # CHANNEL_REDIS_URLS (comma-separated) shards the layer over several Redis servers:
+            # channels-redis hashes each group and channel name to one of them, so every live node
+            # must list the same servers in the same order. Default: REDIS_URL alone.
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": 30}
+                                 for url in env.list("CHANNEL_REDIS_URLS", default=[REDIS_URL])],
                        "prefix": env.str("CHANNELS_PREFIX", default=_default_channels_prefix) + _WORKER},
         }
     }
@@ -224,6 +268,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues per kind of work, so a bulk mailing or a scoring run never delays a notification: compose starts
+# one worker per queue (CELERY_QUEUES in docker/entrypoint.sh); any node may run any of them.
+#   interactive  what a member waits for: notifications, points, levels, live side effects, the outbox
+#   bulk         many rows at once or mail in batches: search indexing, digests, recalls, sweeps, expiry
+#   scoring      CPU-heavy recomputations (numpy/scipy): KOL scores, lifecycle classes, leaderboards
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {
+    "engagement.kol.tasks.*": {"queue": "scoring"},
+    "engagement.lifecycle.tasks.lifecycle_classify_task": {"queue": "scoring"},
+    "engagement.levels.tasks.levels_recompute_all_task": {"queue": "scoring"},
+    "engagement.badges.tasks.badges_backfill_task": {"queue": "scoring"},
+    "engagement.leaderboards.tasks.*": {"queue": "scoring"},
+    "engagement.points.tasks.points_verify_balances_task": {"queue": "scoring"},
+    "search.tasks.*": {"queue": "bulk"},
+    "cms.tasks.*": {"queue": "bulk"},
+    "mailings.tasks.mail_send_due": {"queue": "bulk"},
+    "engagement.lifecycle.tasks.recall_send_emails_task": {"queue": "bulk"},
+    "realtime.tasks.topic_events_prune": {"queue": "bulk"},
+    "*_overdue_task": {"queue": "bulk"},
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
@@ -261,6 +325,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- search -----------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+# A cluster: several node addresses, comma-separated (the client spreads requests over them and retries
+# another node when one fails); shards and replicas per index below.
+ELASTICSEARCH_HOSTS = [url.strip() for url in ELASTICSEARCH_URL.split(",") if url.strip()]
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "database")
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="huoli")
 # CJK analysis: "auto" asks the cluster for analysis-ik / analysis-smartcn and falls back to the
@@ -337,8 +404,30 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Member uploads go through Django's storage API (ImageField -> default_storage): MEDIA_ROOT by default
+# (nginx serves it in docker/compose.yaml), or an S3-compatible bucket (AWS S3, MinIO, OSS, COS) with
+# STORAGE_BACKEND=s3, which every web node then shares.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"STORAGE_BACKEND 只能是 filesystem 或 s3，而不是 {STORAGE_BACKEND!r}"
+                               f" (STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}).")
+if STORAGE_BACKEND == "s3":
+    _S3_OPTIONS = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="huoli-media"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+        "file_overwrite": False,
+        "location": "media",
+    }
+    _DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_OPTIONS}
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

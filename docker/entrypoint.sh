@@ -10,20 +10,36 @@
 #   anything else is run as given, e.g. `python manage.py createsuperuser`
 set -eu
 
+# Who may set X-Forwarded-For/-Proto: the proxy in front only (compose: the nginx service's network).
+# Comma-separated addresses or networks; never '*', which would let any client claim HTTPS or an address.
+FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+case "$FORWARDED_ALLOW_IPS" in
+  *'*'*)
+    echo "FORWARDED_ALLOW_IPS 不能是 '*'：请填写反向代理的地址或网段 (FORWARDED_ALLOW_IPS must name the proxy's addresses, not '*')." >&2
+    exit 64
+    ;;
+esac
+
 role="${1:-web}"
 case "$role" in
   web)
     python manage.py migrate --noinput
+    # the nginx service serves /static/ from a shared volume: hand it this image's collected files
+    if [ -n "${STATIC_EXPORT_DIR:-}" ]; then
+      cp -R /app/staticfiles/. "$STATIC_EXPORT_DIR"/
+    fi
     exec gunicorn config.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
-      --workers "${WEB_WORKERS:-2}" --forwarded-allow-ips '*' --access-logfile - \
+      --workers "${WEB_WORKERS:-2}" --forwarded-allow-ips "$FORWARDED_ALLOW_IPS" --access-logfile - \
       --logger-class config.gunicorn_logger.RedactingLogger
     ;;
   live)
     exec uvicorn config.asgi:application --host 0.0.0.0 --port "${PORT:-8000}" \
-      --workers "${LIVE_WORKERS:-1}" --ws websockets-sansio --proxy-headers --forwarded-allow-ips '*'
+      --workers "${LIVE_WORKERS:-1}" --ws websockets-sansio --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS"
     ;;
   worker)
-    exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-info}"
+    # CELERY_QUEUES: the queues this worker consumes (compose starts one worker per kind of work)
+    exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-info}" \
+      --queues "${CELERY_QUEUES:-interactive,bulk,scoring,celery}"
     ;;
   beat)
     # --pidfile= : no pid file (the code directory is read-only for this user)

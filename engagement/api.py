@@ -5,7 +5,7 @@ error envelope as the forum's routes (installed by forum.api.register)."""
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from forum.api_schemas import ANONYMOUS_OK, READ_ERRORS, ErrorOut, api_errors
 from forum.errors import InvalidInput
@@ -197,14 +197,14 @@ def checkin_status(request):
              summary="Check in for today (409 if already done)")
 def checkin(request):
     row = checkin_services.checkin_today(actor=request.auth)
-    return 201, row
+    return Status(201, row)
 
 
 @router.post("/checkin/makeup", response={201: CheckinOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="Make up yesterday's check-in (补签), paying points")
 def checkin_makeup(request):
     row = checkin_services.checkin_makeup(actor=request.auth)
-    return 201, row
+    return Status(201, row)
 
 
 # --- leaderboards --------------------------------------------------------------------------------

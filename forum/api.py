@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from . import permissions, selectors, services
@@ -238,7 +238,7 @@ def topic_create(request, payload: TopicCreateIn):
             raise InvalidInput(_("Unknown category."), field="category")
     topic = services.topic_create(actor=user, category=category, title=payload.title, body=payload.body,
                                   tags=payload.tags)
-    return 201, _topic_detail(selectors.topic_get(topic_id=topic.pk, user=user), user)
+    return Status(201, _topic_detail(selectors.topic_get(topic_id=topic.pk, user=user), user))
 
 
 @router.post("/topics/{topic_id}/posts", response={201: PostOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -247,7 +247,7 @@ def topic_reply(request, topic_id: int, payload: ReplyIn):
     user = request.auth
     topic = selectors.topic_get(topic_id=topic_id, user=user)
     post = services.post_create(actor=user, topic=topic, body=payload.body, reply_to=payload.reply_to)
-    return 201, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, topic.category))
+    return Status(201, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, topic.category)))
 
 
 # --- posts -------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def post_edit(request, post_id: int, payload: PostEditIn):
     post = selectors.post_get(post_id=post_id, user=user)
     body = payload.body if payload.body is not None else post.source
     services.post_edit(actor=user, post=post, body=body, title=payload.title, reason=payload.reason)
-    return 200, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, post.topic.category))
+    return Status(200, _post(_fresh_post(post.pk, user), may_moderate=permissions.can_moderate(user, post.topic.category)))
 
 
 @router.post("/posts/{post_id}/vote", response={200: VoteOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -267,8 +267,8 @@ def post_vote(request, post_id: int, payload: PostVoteIn):
     user = request.auth
     post = selectors.post_get(post_id=post_id, user=user)
     post = services.post_vote(actor=user, post=post, value=payload.value)
-    return 200, {"post_id": post.pk, "value": payload.value, "upvotes": post.upvotes,
-                 "downvotes": post.downvotes, "score": post.score}
+    return Status(200, {"post_id": post.pk, "value": payload.value, "upvotes": post.upvotes,
+                 "downvotes": post.downvotes, "score": post.score})
 
 
 @router.delete("/posts/{post_id}", response={204: None, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -279,7 +279,7 @@ def post_delete(request, post_id: int):
     from .moderation import delete as moderation_delete
 
     moderation_delete.post_delete(actor=user, post=post, reason=request.GET.get("reason", ""))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/posts/{post_id}/bookmark", response={200: BookmarkOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -288,7 +288,7 @@ def post_bookmark(request, post_id: int):
     user = request.auth
     post = selectors.post_get(post_id=post_id, user=user)
     bookmarked = services.bookmark_toggle(actor=user, post=post)
-    return 200, {"post_id": post.pk, "bookmarked": bookmarked}
+    return Status(200, {"post_id": post.pk, "bookmarked": bookmarked})
 
 
 @router.post("/images", response={201: ImageUploadOut, **api_errors(400, 401, 403, 413, 422, 429)},
@@ -297,8 +297,8 @@ def image_upload(request, image: UploadedFile = File(..., description="The image
     """The file is checked by its content, re-encoded without metadata (EXIF, GPS) and stored under a
     random name; put the returned `markdown` in a post's or message's body."""
     uploaded = services.image_upload(actor=request.auth, upload=image)
-    return 201, {"url": uploaded.file.url, "markdown": services.image_markdown(uploaded), "width": uploaded.width,
-                 "height": uploaded.height}
+    return Status(201, {"url": uploaded.file.url, "markdown": services.image_markdown(uploaded), "width": uploaded.width,
+                 "height": uploaded.height})
 
 
 # --- notifications and the member --------------------------------------------------------------
@@ -334,7 +334,7 @@ def notifications_read(request, payload: NotificationsReadIn | None = None):
     user = request.auth
     ids = payload.ids if payload is not None else None
     marked = services.notifications_mark_read(actor=user, ids=ids)
-    return 200, {"marked": marked, "unread": selectors.notifications_unread_count(user=user)}
+    return Status(200, {"marked": marked, "unread": selectors.notifications_unread_count(user=user)})
 
 
 @router.get("/me", response={200: MeOut, **api_errors(401)}, auth=MEMBER_AUTH, summary="The authenticated member")

@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import cache as fragment_cache
 from . import events, hooks, permissions, selectors, services
@@ -138,7 +138,7 @@ def _index_context(request):
     }
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def index(request):
     fragment = _anonymous_fragment(request, scope="forum", ident=0, name="index", parts=(),
@@ -148,7 +148,7 @@ def index(request):
     return render(request, "forum/index.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def latest(request):
     def build():
@@ -159,7 +159,7 @@ def latest(request):
     return render(request, "forum/latest.html", {"fragment": fragment} if fragment is not None else build())
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def category(request, slug):
     cat = selectors.category_get(slug=slug, user=request.user)
@@ -184,7 +184,7 @@ def category(request, slug):
     return render(request, "forum/category.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def tag(request, slug):
     t = selectors.tag_get(slug=slug)
@@ -251,7 +251,7 @@ def _reply_form_for(request, topic):
     return ReplyForm(initial=initial), target
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic(request, pk, slug):
     t = selectors.topic_get(topic_id=pk, user=request.user)
@@ -267,14 +267,14 @@ def topic(request, pk, slug):
     return _render_topic(request, t, web.page_number(request), reply_form=reply_form, reply_to=reply_to)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic_short(request, pk):
     t = selectors.topic_get(topic_id=pk, user=request.user)
     return redirect(t.get_absolute_url())
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def topic_unread(request, pk):
     t = selectors.topic_get(topic_id=pk, user=request.user)
@@ -353,14 +353,14 @@ def topic_moderate(request, pk):
 
 
 # --- posts -------------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @shows_forum_errors
 def post(request, pk):
     p = selectors.post_get(post_id=pk, user=request.user)
     return redirect(post_url(p))
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def post_fragment(request, pk):
     """One post as the topic page renders it for this reader: the page's own partial
@@ -378,7 +378,7 @@ def post_fragment(request, pk):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def topic_new(request):
@@ -424,7 +424,7 @@ def _discard_new_topic_draft(request):
     composer_services.draft_discard(actor=request.user, place=_new_topic_place(request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def post_edit(request, pk):
@@ -450,7 +450,7 @@ def post_edit(request, pk):
                                                                                     with_title=with_title)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def post_delete(request, pk):
@@ -543,7 +543,7 @@ def image_upload(request):
 
 
 # --- members -----------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @shows_forum_errors
 def member(request, username):
     m = selectors.member_get(username=username)
@@ -551,7 +551,7 @@ def member(request, username):
     return render(request, "forum/member.html", {"member": m, "recent_posts": recent})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def profile_edit(request):
@@ -581,7 +581,7 @@ AVATAR_SVG = (
 )
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def avatar_default(request, username):
     m = selectors.member_get(username=username)
@@ -594,7 +594,7 @@ def avatar_default(request, username):
 
 
 # --- notifications, bookmarks ------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def notifications(request):
@@ -615,7 +615,7 @@ def notifications(request):
                   {"page_obj": page, "items": page.object_list, "page_params": {}})
 
 
-@require_GET
+@require_safe
 @login_required
 @shows_forum_errors
 def bookmarks(request):
@@ -623,7 +623,7 @@ def bookmarks(request):
     return render(request, "forum/bookmarks.html", {"page_obj": page, "items": page.object_list, "page_params": {}})
 
 
-@require_GET
+@require_safe
 def set_language(request, code):
     """The language switch as a plain link (GET /lang/en/?next=/t/1/...): sets the language cookie and sends
     the reader back to the page, or home when `next` is not a local address. A link needs no form, so a

@@ -23,7 +23,7 @@ def _render(request, *, secret=None, new_token=None, error=None, name="", status
             "error": error,
             "name": name,
             "name_max_length": tokens.NAME_MAX_LENGTH,
-            "revoked": request.method == "GET" and request.GET.get("revoked") == "1",
+            "revoked": request.method in ("GET", "HEAD") and request.GET.get("revoked") == "1",
         },
         status=status,
     )

@@ -17,7 +17,7 @@ from .models import DIGEST_CHOICES, Frequency, Kind
 from .tokens import read_unsubscribe_token
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     if not request.user.is_authenticated:
         return login_redirect(request)
@@ -38,7 +38,7 @@ def preferences(request):
 
 
 @csrf_exempt  # the signed token, not a session, says who is asking (mail clients POST without cookies)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     found = read_unsubscribe_token(token)
     kind = found[1] if found else None

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.errors import ForumError
 from forum.lib.web import login_redirect
@@ -28,7 +28,7 @@ def _member_required(view):
     return wrapper
 
 
-@require_GET
+@require_safe
 @_member_required
 def inbox(request):
     query = request.GET.get("q", "")[:100]
@@ -37,7 +37,7 @@ def inbox(request):
                                                     "found": found})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_member_required
 @shows_forum_errors
 def conversation_new(request):
@@ -55,7 +55,7 @@ def conversation_new(request):
     return render(request, "messaging/new.html", {"values": values})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_member_required
 @shows_forum_errors
 def conversation(request, pk):
@@ -96,7 +96,7 @@ def conversation_leave(request, pk):
     return redirect("messaging:inbox")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_member_required
 @shows_forum_errors
 def message_report(request, pk):
@@ -114,7 +114,7 @@ def message_report(request, pk):
     return render(request, "messaging/report.html", {"message": message})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_member_required
 @shows_forum_errors
 def blocks(request):
@@ -140,7 +140,7 @@ def blocks(request):
     return render(request, "messaging/blocks.html", {"rows": rows})
 
 
-@require_GET
+@require_safe
 def badge(request):
     """The header's "Messages" item with the unread count (htmx fills the nav slot with it)."""
     if not request.user.is_authenticated:
@@ -148,7 +148,7 @@ def badge(request):
     return render(request, "messaging/nav_item.html", {"pm_unread": selectors.unread_total(user=request.user)})
 
 
-@require_GET
+@require_safe
 @_member_required
 @shows_forum_errors
 def reports(request):
@@ -156,7 +156,7 @@ def reports(request):
     return render(request, "messaging/reports.html", {"reports": selectors.open_reports()})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_member_required
 @shows_forum_errors
 def report_detail(request, pk):

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .forms import SearchForm
@@ -21,7 +21,7 @@ def _without(request, *names):
     return query.urlencode()
 
 
-@require_GET
+@require_safe
 def search_page(request):
     form = SearchForm(request.GET or None, user=request.user)
     context = {"form": form, "results": None}
@@ -44,7 +44,7 @@ def search_page(request):
     return render(request, "search/search.html", context)
 
 
-@require_GET
+@require_safe
 @cache_control(private=True, max_age=30)
 def suggest(request):
     """Titles of topics the reader may see, for a partly typed query.
@@ -64,7 +64,7 @@ def suggest(request):
     ]})
 
 
-@require_GET
+@require_safe
 @cache_control(private=True, max_age=30)
 def similar(request):
     """Up to 5 topics similar to a title being typed (the new-topic form's hint), as the suggestion

@@ -13,6 +13,9 @@ from tests.factories import CategoryFactory, TopicFactory, UserFactory  # noqa: 
 # tests/test_forum_only.py starts it.
 collect_ignore = ["forum_only"]
 
+# The executed-count guard: a stage that runs fewer tests than it collected fails (tests/run_guard.py).
+pytest_plugins = ["tests.run_guard"]
+
 
 def _unmet_need(item, *, on_pg, has_redis, on_sqlite, has_es):
     """Why this machine cannot run the test, or None."""
@@ -28,6 +31,15 @@ def _unmet_need(item, *, on_pg, has_redis, on_sqlite, has_es):
 
 
 _NOT_RUN = {}
+
+
+def pytest_configure(config):
+    """WhiteNoise serves STATIC_ROOT and warns once per middleware instance when it is missing (490
+    warnings a run, every one burying the warnings that matter); outside production the files come from
+    the finders, so an empty STATIC_ROOT is all the tests need."""
+    from pathlib import Path
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):

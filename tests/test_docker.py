@@ -10,8 +10,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = ROOT / "docker"
 # read by Compose or by docker/ itself, not by the Django settings
-DOCKER_ONLY = {"POSTGRES_PASSWORD", "ELASTICSEARCH_VERSION", "ES_JAVA_OPTS", "WEB_PORT", "LIVE_PORT", "MEDIA_PORT", "PORT",
-               "WEB_WORKERS", "LIVE_WORKERS", "CELERY_LOG_LEVEL"}
+DOCKER_ONLY = {"POSTGRES_PASSWORD", "ELASTICSEARCH_VERSION", "ES_JAVA_OPTS", "HTTP_BIND", "HTTP_PORT", "BACKEND_SUBNET",
+               "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "PORT", "WEB_WORKERS", "LIVE_WORKERS", "CELERY_LOG_LEVEL",
+               "CELERY_QUEUES", "FORWARDED_ALLOW_IPS", "STATIC_EXPORT_DIR"}
 
 
 def entrypoint_roles():
@@ -58,22 +59,3 @@ def test_every_setting_variable_is_documented_in_the_readme():
     missing = {name for name in settings_env_names() - {"HUOLI_TESTING", "PYTEST_XDIST_WORKER"}
                if f"`{name}`" not in readme}
     assert not missing, f"README's configuration table lacks: {sorted(missing)}"
-
-
-def test_the_media_service_serves_the_uploads_volume_read_only():
-    """Django does not serve /media/ in production (WhiteNoise serves static files only): the media
-    service's nginx does, from the same volume the app writes uploads to, and only image files."""
-    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
-    app_mounts = compose["x-app"]["volumes"]
-    assert "media:/app/media" in app_mounts
-    media = compose["services"]["media"]
-    assert media["image"].startswith("nginx:")
-    assert "media:/srv/media:ro" in media["volumes"]
-    assert "./nginx-media.conf:/etc/nginx/conf.d/default.conf:ro" in media["volumes"]
-    conf = (DOCKER / "nginx-media.conf").read_text()
-    assert re.search(r"^\s*root /srv;", conf, flags=re.M)  # /media/<path> -> /srv/media/<path> = the volume
-    image_locations = re.findall(r"location ~\* \^/media/(\S+) \{", conf)
-    assert image_locations and all(loc.endswith("(png|jpg|gif|webp)$") or loc.endswith("(png|jpe?g|gif|webp)$")
-                                   for loc in image_locations)
-    assert 'X-Content-Type-Options "nosniff" always' in conf
-    assert re.search(r"location / \{\s*return 404;", conf)

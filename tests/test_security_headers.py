@@ -50,7 +50,7 @@ def test_a_view_policy_is_kept(client):
 
 
 def test_production_settings_harden_transport_and_cookies():
-    env = {**os.environ, "HUOLI_ENV": "production", "SECRET_KEY": "x" * 50, "DEBUG": "false",
+    env = {**os.environ, "HUOLI_ENV": "production", "SECRET_KEY": "Huoli-test-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "false",
            "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587", "DJANGO_SETTINGS_MODULE": "config.settings"}
     code = ("import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in "
             "['SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', "

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD_KEY = "k" * 20 + "-production-secret-0123456789"
+GOOD_KEY = "Huoli-production-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 GOOD_MAIL = "smtp+tls://mailer:pw@smtp.example.com:587"
 # The three server switches, passed as "" (which settings.py reads as "not set") unless a case names
 # them, so that a developer's .env cannot turn them on here. Every other variable is simply left out
@@ -63,22 +63,58 @@ def refusal(**env):
 # --- production refuses unsafe settings --------------------------------------------------------
 
 
-def test_production_refuses_missing_secret_key():
-    assert refusal(HUOLI_ENV="production") == (
-        "HUOLI_ENV=production needs a SECRET_KEY of at least 32 characters."
+def _key_refusal(problem):
+    return (
+        "HUOLI_ENV=production 需要随机生成的 SECRET_KEY：至少 50 个字符、12 种以上不同字符，且不是示例或占位值；"
+        f"当前的 SECRET_KEY {problem}。"
+        'python -c "import secrets; print(secrets.token_urlsafe(50))" 可生成一个。'
+        " (HUOLI_ENV=production needs a random SECRET_KEY of at least 50 characters with at least 12 distinct"
+        " ones, not the example's or a placeholder.)"
     )
+
+
+PLACEHOLDER = "它是示例或占位值 (it is the example's or a placeholder)"
+
+
+def test_production_refuses_missing_secret_key():
+    assert refusal(HUOLI_ENV="production") == _key_refusal(PLACEHOLDER)
 
 
 def test_production_refuses_the_default_secret_key():
     assert refusal(HUOLI_ENV="production", SECRET_KEY="huoli-insecure-development-key-change-me") == (
-        "HUOLI_ENV=production needs a SECRET_KEY of at least 32 characters."
-    )
+        _key_refusal(PLACEHOLDER))
+
+
+def test_production_refuses_the_env_example_placeholder():
+    """A docker/.env copied from env.example and never edited: its 63-character placeholder used to pass."""
+    example = (ROOT / "docker" / "env.example").read_text()
+    line = next(line for line in example.splitlines() if line.startswith("SECRET_KEY="))
+    key = line.split("=", 1)[1]
+    assert len(key) >= 50
+    assert refusal(HUOLI_ENV="production", SECRET_KEY=key) == _key_refusal(PLACEHOLDER)
+
+
+def test_production_refuses_a_placeholder_word_in_a_long_key():
+    key = "please-change-me-before-going-live-0123456789abcdefghij"
+    assert refusal(HUOLI_ENV="production", SECRET_KEY=key) == _key_refusal(PLACEHOLDER)
 
 
 def test_production_refuses_a_short_secret_key():
-    assert refusal(HUOLI_ENV="production", SECRET_KEY="short-but-not-default") == (
-        "HUOLI_ENV=production needs a SECRET_KEY of at least 32 characters."
-    )
+    assert refusal(HUOLI_ENV="production", SECRET_KEY="short-but-not-default-0123456789-abcdef") == (
+        _key_refusal("只有 39 个字符 (only 39 characters)"))
+
+
+def test_production_refuses_a_key_with_too_few_distinct_characters():
+    assert refusal(HUOLI_ENV="production", SECRET_KEY="ab12" * 20) == (
+        _key_refusal("只有 4 种不同字符 (only 4 distinct characters)"))
+
+
+def test_production_takes_a_generated_key():
+    import secrets
+
+    for key in (secrets.token_urlsafe(50), secrets.token_hex(32)):
+        s = settings_for(["SECRET_KEY"], HUOLI_ENV="production", SECRET_KEY=key, EMAIL_URL=GOOD_MAIL)
+        assert s["SECRET_KEY"] == key
 
 
 @pytest.mark.parametrize("value", ["true", "True", "1", "on", "yes"])

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
@@ -35,7 +35,7 @@ def bounty_accept(request, topic_id, post_id):
     return redirect(post.topic.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def bounty_resolve(request, pk):
     bounty = selectors.bounty_get(pk=pk)
@@ -63,7 +63,7 @@ def bounty_resolve(request, pk):
     return render(request, "bounties/resolve.html", {"bounty": bounty, "form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def bounty_list(request):
     page_obj = Paginator(selectors.open_bounties(), 20).get_page(request.GET.get("page"))
     return render(request, "bounties/list.html", {"page_obj": page_obj})

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
@@ -18,14 +18,14 @@ from .forms import CancelForm, InviteForm, NoteForm, SubmitForm
 from .models import Commission
 
 
-@require_GET
+@require_safe
 def wall(request):
     page_obj = Paginator(selectors.paid_commissions(), 20).get_page(request.GET.get("page"))
     return render(request, "commissions/wall.html", {
         "page_obj": page_obj, "is_editor": permissions.can_commission(request.user)})
 
 
-@require_GET
+@require_safe
 def mine(request):
     if not request.user.is_authenticated:
         return login_redirect(request)
@@ -33,7 +33,7 @@ def mine(request):
     return render(request, "commissions/mine.html", {"page_obj": page_obj})
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def desk(request):
     if not request.user.is_authenticated:
@@ -47,7 +47,7 @@ def desk(request):
                                                      "statuses": Commission.Status.choices})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def invite(request):
     if not request.user.is_authenticated:
@@ -90,7 +90,7 @@ def _get_visible(request, pk):
     return commission
 
 
-@require_GET
+@require_safe
 def detail(request, pk):
     commission = _get_visible(request, pk)
     return render(request, "commissions/detail.html", _detail_context(request, commission))

@@ -7,7 +7,7 @@ from functools import wraps
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from forum.lib.exports import SafeWriter
 from forum.lib.web import login_redirect
@@ -112,7 +112,7 @@ def _parse(request):
     return form, start, end, None, False
 
 
-@require_GET
+@require_safe
 @operators_only
 def dashboard(request):
     form, start, end, category, ok = _parse(request)
@@ -182,7 +182,7 @@ def csv_rows(data):
         yield [str(labels.KOL_STATES[s["state"]]), s["count"]]
 
 
-@require_GET
+@require_safe
 @operators_only
 def export(request):
     form, start, end, category, ok = _parse(request)

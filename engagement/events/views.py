@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from engagement.lotteries.views import lottery_new_for_event
 from engagement.polls.forms import PollForm
@@ -19,13 +19,13 @@ from . import permissions, selectors, services
 from .forms import EventEditForm, EventForm
 
 
-@require_GET
+@require_safe
 def event_list(request):
     context = {**selectors.event_lists(), "may_manage": permissions.can_manage_events(request.user)}
     return render(request, "events/event_list.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def event_detail(request, pk):
     event = selectors.event_get(event_id=pk)
@@ -59,7 +59,7 @@ def _add_error(form, error):
         add_service_error(form, error)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def event_new(request):
     if not request.user.is_authenticated:
@@ -81,7 +81,7 @@ def event_new(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def event_edit(request, pk):
     if not request.user.is_authenticated:
@@ -120,7 +120,7 @@ def event_cancel(request, pk):
     return redirect(event.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def event_poll_new(request, pk):
     if not request.user.is_authenticated:
@@ -140,7 +140,7 @@ def event_poll_new(request, pk):
                   status=400 if request.method == "POST" else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def event_lottery_new(request, pk):
     if not request.user.is_authenticated:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import selectors as forum_selectors
 from forum.errors import ForumError
@@ -87,7 +87,7 @@ def follow_toggle(request, kind, key):
     return redirect(url)
 
 
-@require_GET
+@require_safe
 def follow_button(request, kind, key):
     target, obj, name, url = _target(kind, key)
     if kind == "category" and not can_read_category(request.user, obj):
@@ -96,7 +96,7 @@ def follow_button(request, kind, key):
     return _button(request, kind, key, name, following)
 
 
-@require_GET
+@require_safe
 @login_required
 def feed(request):
     followed = selectors.followed_by(user=request.user)

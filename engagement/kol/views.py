@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum.errors import ForumError
 from forum.lib.redirects import safe_next
@@ -47,7 +47,7 @@ def _filters(request):
     return {"period": period, "category": category, "periods": options, "categories": categories}
 
 
-@require_GET
+@require_safe
 @moderators_only
 def queue(request):
     f = _filters(request)
@@ -61,7 +61,7 @@ def queue(request):
                                               "snooze_days": conf.config()["SNOOZE_DAYS"]})
 
 
-@require_GET
+@require_safe
 @moderators_only
 def member(request, username):
     user = selectors.member_by_username(username)
@@ -81,7 +81,7 @@ def member(request, username):
                                                "snooze_days": conf.config()["SNOOZE_DAYS"]})
 
 
-@require_GET
+@require_safe
 @moderators_only
 def decisions(request):
     kind = request.GET.get("kind", "")

@@ -9,7 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.kol import svg
 from forum.errors import ForumError
@@ -68,7 +68,7 @@ def _members(form):
     return qs
 
 
-@require_GET
+@require_safe
 @moderators_only
 def dashboard(request):
     form = FilterForm(request.GET or None)
@@ -95,7 +95,7 @@ class _Echo:
         return value
 
 
-@require_GET
+@require_safe
 @moderators_only
 def export_csv(request):
     """The dashboard's list (same filters) as CSV, streamed."""
@@ -127,7 +127,7 @@ class RecallForm(forms.Form):
                                       min_value=0, max_value=10000, initial=0, required=False)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @moderators_only
 def recall_new(request):
     """A recall campaign for the dashboard's current filters (carried in the query string)."""
@@ -157,7 +157,7 @@ def recall_new(request):
     }, status=400 if request.method == "POST" else 200)
 
 
-@require_GET
+@require_safe
 @moderators_only
 def campaigns(request):
     return render(request, "lifecycle/campaigns.html", {"campaigns": selectors.campaigns_effectiveness(),
@@ -171,7 +171,7 @@ class TemplateForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 10}))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @moderators_only
 def template_edit(request, pk=None):
     template = None

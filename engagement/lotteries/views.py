@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from engagement.polls import fragments
 from forum.errors import ForumError, InvalidInput
@@ -29,7 +29,7 @@ def _topic(number):
     return topic
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def lottery_detail(request, pk):
     lottery = selectors.lottery_get(lottery_id=pk, user=request.user)
@@ -44,7 +44,7 @@ def lottery_detail(request, pk):
     return render(request, "lotteries/lottery_detail.html", context)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def lottery_audit(request, pk):
     lottery = selectors.lottery_get(lottery_id=pk, user=request.user)
@@ -67,7 +67,7 @@ def lottery_enter(request, pk):
     return redirect(fragments.safe_next(request, request.POST.get("next")) or lottery.get_absolute_url())
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def lottery_fragment(request, pk):
     """The lottery's card alone, for the current reader (see engagement/polls/fragments.py)."""
@@ -137,14 +137,14 @@ def _form_page(request, *, form_class, lottery=None, event=None, save):
                   status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def lottery_new(request):
     return _form_page(request, form_class=LotteryForm,
                       save=lambda kwargs, form: services.lottery_create(actor=request.user, **kwargs))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def lottery_edit(request, pk):
     lottery = selectors.lottery_get(lottery_id=pk, user=request.user)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum.errors import ForumError
 from forum.forms import add_service_error
@@ -30,7 +30,7 @@ def _home(poll):
     return poll.topic.get_absolute_url() if poll.topic_id else poll.get_absolute_url()
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def poll_detail(request, pk):
     poll = selectors.poll_get(poll_id=pk, user=request.user)
@@ -64,7 +64,7 @@ def poll_vote(request, pk):
     return _back(request, poll)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def poll_fragment(request, pk):
     """The poll's widget alone, for the current reader (see engagement/polls/fragments.py)."""
@@ -94,7 +94,7 @@ def poll_close(request, pk):
     return _back(request, poll)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def poll_export(request, pk):
     """CSV for moderators: the counts, or with ?ballots=1 (public polls only) one row per ballot."""
@@ -120,7 +120,7 @@ def poll_export(request, pk):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def poll_new(request, topic_id):
     if not request.user.is_authenticated:

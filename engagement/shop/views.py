@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from engagement.points.selectors import account_get
 from forum.errors import ForumError
@@ -19,14 +19,14 @@ from . import permissions, selectors, services
 from .models import ShopOrder
 
 
-@require_GET
+@require_safe
 def shop_index(request):
     balance = account_get(member=request.user).balance if request.user.is_authenticated else None
     return render(request, "shop/shop_index.html", {"items": selectors.items_on_sale(), "balance": balance,
                                                     "may_operate": permissions.can_operate_shop(request.user)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @shows_forum_errors
 def shop_item(request, slug):
     item = selectors.item_get(slug=slug)
@@ -50,14 +50,14 @@ def shop_item(request, slug):
                                                    "request_key": uuid.uuid4().hex})
 
 
-@require_GET
+@require_safe
 def my_orders(request):
     if not request.user.is_authenticated:
         return login_redirect(request)
     return render(request, "shop/my_orders.html", {"orders": selectors.member_orders(member=request.user)})
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def manage_orders(request):
     permissions.check_operate_shop(request.user)
@@ -88,7 +88,7 @@ def manage_order_action(request, pk, verb):
     return redirect(reverse("shop:manage") + "#order-%d" % pk)
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def economy(request):
     permissions.check_operate_shop(request.user)

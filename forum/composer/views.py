@@ -4,7 +4,7 @@ long, 429 too often with Retry-After). POSTs are CSRF-protected by Django's midd
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import permissions, selectors
 from ..errors import ForumError
@@ -51,7 +51,7 @@ def _draft_json(draft):
             "updated_at": draft.updated_at.isoformat()}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_json_errors
 def draft(request):
     """GET ?place=reply:12 -> {"draft": {...} or null}. POST place, body, title, category -> saves
@@ -75,7 +75,7 @@ def draft_discard(request):
     return JsonResponse({"discarded": services.draft_discard(actor=request.user, place=request.POST.get("place", ""))})
 
 
-@require_GET
+@require_safe
 @_json_errors
 def mention_search(request):
     """GET ?q=ab -> {"members": [{"username", "name", "avatar_url"}]}: up to 8, prefix match."""
@@ -88,7 +88,7 @@ def mention_search(request):
     return response
 
 
-@require_GET
+@require_safe
 @shows_forum_errors
 def post_history(request, pk):
     """The versions of a post's Markdown with who edited, when and a diff: for whoever may read the post."""
@@ -102,7 +102,7 @@ def post_history(request, pk):
     return render(request, template, {"post": post, "topic": post.topic, "versions": versions})
 
 
-@require_GET
+@require_safe
 @_json_errors
 def post_quote(request, pk):
     """GET -> {"markdown", "heading", "reply_to"}: the post quoted as Markdown for the reply box (the

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from .. import permissions
 from .. import selectors as forum_selectors
@@ -170,8 +170,8 @@ def report_create(request, payload: ReportIn):
         target = _member(payload.id)
     report = reports.report_create(actor=user, target=target, reason=payload.reason, message=payload.message)
     item = report.item
-    return 201, {"id": report.pk, "item_id": item.pk, "weight": report.weight, "item_weight": item.weight,
-                 "auto_hidden": item.auto_hidden}
+    return Status(201, {"id": report.pk, "item_id": item.pk, "weight": report.weight, "item_weight": item.weight,
+                 "auto_hidden": item.auto_hidden})
 
 
 @router.get("/moderation/queue", response={200: ItemPageOut, **api_errors(401, 403, 422)}, auth=MEMBER_AUTH,
@@ -190,14 +190,14 @@ def queue_list(request, status: Literal["open", "resolved"] = "open", kind: Lite
              summary="Claim a queue item")
 def queue_claim(request, item_id: int):
     item = selectors.item_get(item_id=item_id, user=request.auth)
-    return 200, _item(queue.item_claim(actor=request.auth, item=item))
+    return Status(200, _item(queue.item_claim(actor=request.auth, item=item)))
 
 
 @router.post("/moderation/queue/{item_id}/release", response={200: ItemOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
              summary="Release a claimed queue item")
 def queue_release(request, item_id: int):
     item = selectors.item_get(item_id=item_id, user=request.auth)
-    return 200, _item(queue.item_release(actor=request.auth, item=item))
+    return Status(200, _item(queue.item_release(actor=request.auth, item=item)))
 
 
 @router.post("/moderation/queue/{item_id}/resolve", response={200: ItemOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -207,7 +207,7 @@ def queue_resolve(request, item_id: int, payload: ResolveIn):
     resolved = queue.item_resolve(actor=request.auth, item=item, resolution=payload.resolution, note=payload.note,
                                   action=payload.action)
     resolved.refresh_from_db()
-    return 200, _item(resolved)
+    return Status(200, _item(resolved))
 
 
 # --- topics, posts, members ----------------------------------------------------------------------
@@ -220,7 +220,7 @@ def topic_moderate(request, topic_id: int, payload: TopicActionIn):
             "target": payload.target_topic, "post_ids": payload.post_ids, "title": payload.title}
     topic = registry.run(registry.TOPIC, action, actor=user, obj=topic, data=data)
     topic.refresh_from_db()
-    return 200, _topic_state(topic)
+    return Status(200, _topic_state(topic))
 
 
 @router.post("/moderation/posts/{post_id}", response={200: PostStateOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -231,8 +231,8 @@ def post_moderate(request, post_id: int, payload: PostActionIn):
     registry.run(registry.POST, action, actor=user, obj=post,
                  data={"reason": reason, "body": payload.body, "title": payload.title})
     post = Post.objects.get(pk=post.pk)
-    return 200, {"id": post.pk, "topic_id": post.topic_id, "number": post.number, "is_hidden": post.is_hidden,
-                 "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count}
+    return Status(200, {"id": post.pk, "topic_id": post.topic_id, "number": post.number, "is_hidden": post.is_hidden,
+                 "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count})
 
 
 @router.post("/moderation/members/{member_id}/sanctions", response={201: SanctionOut, **WRITE_ERRORS},
@@ -241,8 +241,8 @@ def member_sanction(request, member_id: int, payload: SanctionIn):
     member = _member(member_id)
     sanction = bans.member_sanction(actor=request.auth, member=member, kind=payload.kind, reason=payload.reason,
                                     until=payload.until)
-    return 201, {"id": sanction.pk, "member": member.username, "kind": sanction.kind, "reason": sanction.reason,
-                 "starts_at": sanction.starts_at, "ends_at": sanction.ends_at}
+    return Status(201, {"id": sanction.pk, "member": member.username, "kind": sanction.kind, "reason": sanction.reason,
+                 "starts_at": sanction.starts_at, "ends_at": sanction.ends_at})
 
 
 @router.post("/moderation/members/{member_id}/remove-posts", response={200: RemovedOut, **WRITE_ERRORS},
@@ -250,7 +250,7 @@ def member_sanction(request, member_id: int, payload: SanctionIn):
 def member_remove_posts(request, member_id: int, payload: ReasonIn):
     member = _member(member_id)
     count = bans.member_remove_all_posts(actor=request.auth, member=member, reason=payload.reason)
-    return 200, {"removed": count}
+    return Status(200, {"removed": count})
 
 
 def register(api):

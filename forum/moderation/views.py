@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import permissions
 from .. import selectors as forum_selectors
@@ -84,7 +84,7 @@ def _target_url(target):
     return target.get_absolute_url()
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def report(request, kind, pk):
@@ -107,7 +107,7 @@ def report(request, kind, pk):
 
 
 # --- the queue -----------------------------------------------------------------------------------
-@require_GET
+@require_safe
 @login_required
 @shows_forum_errors
 def queue_page(request):
@@ -128,7 +128,7 @@ def _item_context(request, item):
             "resolve_form": ResolveForm(), "is_mine": item.claimed_by_id == request.user.pk}
 
 
-@require_GET
+@require_safe
 @login_required
 @shows_forum_errors
 def item_page(request, pk):
@@ -190,13 +190,13 @@ def _topic_from(value):
 TOPIC_ACTIONS = registry.names(registry.TOPIC)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def topic_page(request, pk):
     topic = forum_selectors.topic_get(topic_id=pk, user=request.user)
     permissions.check_moderate(request.user, topic)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "forum/moderation/topic.html", _topic_context(request, topic))
     form = TopicModerationForm(request.POST)
     action = request.POST.get("action", "")
@@ -232,7 +232,7 @@ def topic_page(request, pk):
 
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def post_page(request, pk):
@@ -241,7 +241,7 @@ def post_page(request, pk):
     initial = {"body": post.source, "title": post.topic.title}
     context = {"post": post, "topic": post.topic, "edit_form": ModeratorEditForm(initial=initial),
                "can_sanction": permissions.can_moderate(request.user)}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "forum/moderation/post.html", context)
     action = request.POST.get("action", "")
     reason = (request.POST.get("reason") or "").strip()
@@ -264,7 +264,7 @@ def post_page(request, pk):
 
 
 # --- members -------------------------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def member_page(request, username):
@@ -272,7 +272,7 @@ def member_page(request, username):
     bans.check_sanction(request.user, member)
     context = {"member": member, "sanctions": selectors.member_sanctions(member=member), "form": SanctionForm(),
                "lift_form": LiftForm()}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "forum/moderation/member.html", context)
     action = request.POST.get("action", "")
     try:
@@ -372,7 +372,7 @@ def _audit_view(entries, user):
              "target_url": _audit_target_url(e, user), "changes": labels.changes(e)} for e in entries]
 
 
-@require_GET
+@require_safe
 @login_required
 @shows_forum_errors
 def audit_page(request):
@@ -408,7 +408,7 @@ def _category_by_slug(slug):
     return category
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def moderators_page(request):
@@ -416,7 +416,7 @@ def moderators_page(request):
     context = {"appointments": selectors.category_moderators(), "applications": selectors.applications(),
                "stats": selectors.moderator_stats(), "form": AppointForm(), "review_form": ReviewForm(),
                "categories": Category.objects.order_by("position", "id")}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "forum/moderation/moderators.html", context)
     action = request.POST.get("action", "")
     try:
@@ -454,13 +454,13 @@ def moderators_page(request):
     return redirect(reverse("forum:mod_moderators"))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def apply_page(request):
     categories = forum_selectors.category_list(user=request.user)
     context = {"categories": categories, "mine": selectors.applications(status=None, member=request.user)}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "forum/moderation/apply.html", {**context, "form": ApplicationForm()})
     form = ApplicationForm(request.POST)
     try:

@@ -111,7 +111,8 @@ def index_body(plugin, *, loading=False):
 
 
 def make_client():
-    return Elasticsearch(settings.ELASTICSEARCH_URL, **getattr(settings, "ELASTICSEARCH_CLIENT_OPTIONS", {}))
+    hosts = getattr(settings, "ELASTICSEARCH_HOSTS", None) or settings.ELASTICSEARCH_URL
+    return Elasticsearch(hosts, **getattr(settings, "ELASTICSEARCH_CLIENT_OPTIONS", {}))
 
 
 def _day_start(day):
