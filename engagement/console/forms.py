@@ -12,8 +12,8 @@ MAX_DAYS = 366
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.order_by("position", "id"),
                                       to_field_name="slug", required=False, empty_label=_("All categories"))
 

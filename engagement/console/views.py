@@ -102,10 +102,10 @@ def _context(request, form, start, end, category):
 
 
 def _parse(request):
-    form = RangeForm(request.GET or None)
     if not request.GET:
         start, end = default_range()
-        return form, start, end, None, True
+        return RangeForm(initial={"start": start, "end": end}), start, end, None, True
+    form = RangeForm(request.GET)
     if form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["category"], True
     start, end = default_range()

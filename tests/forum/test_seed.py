@@ -174,6 +174,19 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     for member in members:
         assert follows.feed(user=member).paginator.count > 0, member.username
 
+    # the operator's console has content right after the demo: every day of its history rolled up
+    from engagement.console import selectors as console
+    from engagement.console.models import SiteDay
+    from engagement.console.permissions import can_use_console
+    from engagement.console.rollup import today
+
+    assert SiteDay.objects.filter(day=today()).exists() and SiteDay.objects.filter(dau__gt=0).count() >= 10
+    assert can_use_console(User.objects.get(username="emma_li"))
+    board = console.dashboard(start=today() - timedelta(days=29), end=today())
+    assert board["activity"]["avg_dau"] > 0 and board["economy"]["issued"] > 0
+    assert board["first_replies"]["topics"] > 0 and board["retention"]["rows"]
+    assert any(s["count"] for s in board["kol"]["states"])
+
 
 def test_seed_demo_uses_the_admin_password_from_the_environment(django_capture_on_commit_callbacks, monkeypatch):
     monkeypatch.setenv("HUOLI_ADMIN_PASSWORD", "a-demo-password-from-env")

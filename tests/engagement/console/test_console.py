@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from engagement.console import rollup, selectors
+from engagement.console.forms import default_range
 from engagement.console.models import (
     ActiveDay,
     CategoryDay,
@@ -234,7 +235,11 @@ def test_operator_and_staff_get_the_page(client, rolled):
     assert 'style="' not in sections and "<script" not in sections  # strict CSP: no inline style or script
     assert 'fill="#' not in sections  # colours come from console.css classes (light and dark)
     client.force_login(c.operator)
-    assert client.get(_url()).status_code == 200
+    response = client.get(_url())
+    assert response.status_code == 200
+    start, end = default_range()  # the last 30 days, shown in the form
+    assert f'value="{start.isoformat()}"' in response.content.decode()
+    assert f'value="{end.isoformat()}"' in response.content.decode()
 
 
 def test_category_filter_and_htmx_partial(client, rolled):
