@@ -101,3 +101,16 @@ def test_the_runtime_set_pins_its_whole_dependency_closure():
             if canonicalize_name(req.name) not in runtime:
                 unpinned.add(f"{req.name} (needed by {name})")
     assert not unpinned, sorted(unpinned)
+
+
+def test_every_app_and_middleware_the_settings_load_is_in_the_runtime_set(settings):
+    """Settings name modules by string (INSTALLED_APPS, MIDDLEWARE, backends): those count as imports too."""
+    runtime = set(pins("requirements.txt"))
+    owners = packages_distributions()
+    named = [*settings.INSTALLED_APPS, *settings.MIDDLEWARE, settings.CHANNEL_LAYER_BACKENDS["pubsub"]
+             if hasattr(settings, "CHANNEL_LAYER_BACKENDS") else "channels_redis.pubsub",
+             "storages.backends.s3", "gunicorn", "uvicorn", "whitenoise"]
+    stdlib = set(sys.stdlib_module_names)
+    missing = sorted({name for name in named if (top := name.split(".")[0]) not in FIRST_PARTY and top not in stdlib
+                      and not {canonicalize_name(d) for d in owners.get(top, [top])} & runtime})
+    assert not missing, f"named by the settings or the entry point but not in requirements.txt: {missing}"
