@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_tokens
+from . import choosers, views, views_tokens
 from .moderation.urls import urlpatterns as moderation_urlpatterns
 
 app_name = "forum"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("uploads/images/", views.image_upload, name="image_upload"),
     path("notifications/", views.notifications, name="notifications"),
+    path("choose/<str:kind>/", choosers.chooser_view, name="chooser"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     *moderation_urlpatterns,
 ]
