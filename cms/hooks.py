@@ -35,6 +35,9 @@ def _community(context):
 
 
 def connect():
+    from . import audit_labels
+
+    audit_labels.register()
     template_slots.register("head", slots.stylesheet("cms/cms.css"), order=30)
     template_slots.register("nav", slots.template("cms/includes/nav.html"), order=10)
     template_slots.register("community", _community, order=20)

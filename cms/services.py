@@ -88,3 +88,21 @@ def _notify_editors(page):
             recipient=editor, kind=Notification.Kind.SYSTEM, url=url,
             message=_("A draft weekly digest is ready for review: %(title)s") % {"title": page.title},
         )
+
+
+def digest_propose_now(*, actor, week_start=None):
+    """An editor's "propose now" (the Wagtail admin's digest screen): the same proposal as the Monday task,
+    for the week before this one unless `week_start` is given, recorded in the audit log. Returns
+    (page, created); when the week's digest exists already nothing is written but the audit entry says so."""
+    from audit.log import audit_record
+    from forum.errors import NotAllowed
+    from forum.permissions import is_editor
+
+    if not is_editor(actor):
+        raise NotAllowed(_("Only editors may propose the weekly digest."), code="editors_only")
+    with transaction.atomic():
+        page, created = digest_propose(week_start=week_start)
+        audit_record(actor=actor, action="cms.digest_propose", target=page,
+                     reason=_("Proposed now from the admin") if created else _("Asked again: the digest exists"),
+                     data={"week_start": page.week_start.isoformat(), "created": created})
+    return page, created

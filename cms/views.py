@@ -4,6 +4,7 @@ by the forum pages (through cms/includes/feature_controls.html) and by the Wagta
 
 import re
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -11,11 +12,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import permissions, selectors, services
 from forum.errors import ForumError, InvalidInput, NotAllowed
 from forum.lib.redirects import safe_next
+from forum.widgets import TopicChooserField
 
 FEATURED_KINDS = ("topics", "posts")
 
@@ -97,6 +100,15 @@ def feature_post(request, pk):
 
 
 # --- the Wagtail admin screen ---------------------------------------------------------------------
+class FeatureForm(forms.Form):
+    topic = TopicChooserField(label=gettext_lazy("Topic"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].bind_user(user)
+
+
+
 _TOPIC_URL = re.compile(r"/t/(\d+)(?:/|$)")
 _POST_URL = re.compile(r"/p/(\d+)(?:/|$)")
 
@@ -120,12 +132,20 @@ def admin_featured(request):
     list what is featured with an unfeature button (the same services as the forum pages)."""
     error = None
     values = {"target": "", "note": ""}
+    form = FeatureForm(request.POST or None, user=request.user)
     if request.method == "POST":
         values = {"target": request.POST.get("target", ""), "note": request.POST.get("note", "")}
         try:
             if not permissions.can_feature(request.user):  # a clear refusal before parsing anything
                 raise NotAllowed(_("Only editors and moderators may feature content."))
-            kind, pk = parse_target(values["target"])
+            if not form.is_valid():
+                raise InvalidInput(_("Please correct the errors below."), field="topic")
+            if form.cleaned_data["topic"]:
+                kind, pk = "topic", form.cleaned_data["topic"]
+            elif values["target"].strip():
+                kind, pk = parse_target(values["target"])
+            else:
+                raise InvalidInput(_("Choose a topic, or give the address of a post."), field="topic")
             if kind == "topic":
                 obj = selectors.topic_get(topic_id=pk, user=request.user)
                 services.topic_feature(actor=request.user, topic=obj, featured=True, note=values["note"])
@@ -143,8 +163,37 @@ def admin_featured(request):
     context = {
         "topics": selectors.featured_topics(user=request.user, page=_page_number(request), per_page=50),
         "posts": selectors.featured_posts(user=request.user, per_page=50),
-        "error": error, "values": values, "can_feature": permissions.can_feature(request.user),
+        "error": error, "values": values, "can_feature": permissions.can_feature(request.user), "form": form,
         "next": reverse("cms_featured_admin"),
     }
     return render(request, "cms/admin/featured.html", context, status=error.status if error else 200)
 
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def admin_digest(request):
+    """Wagtail admin → Weekly digest: the latest digests and a "Propose now" button for editors, which proposes
+    last week's digest as a draft at once (the Monday task does the same), audited, with a link to edit it."""
+    from . import services as cms_services
+    from .models import DigestPage
+
+    if not permissions.is_editor(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only editors may propose the weekly digest."))
+    if request.method == "POST":
+        try:
+            page, created = cms_services.digest_propose_now(actor=request.user)
+        except ForumError as error:
+            messages.error(request, error.message)
+        else:
+            edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+            if created:
+                messages.success(request, _("The draft “%(title)s” is ready: review and publish it.") % {
+                    "title": page.title})
+            else:
+                messages.info(request, _("“%(title)s” exists already: nothing new was proposed.") % {
+                    "title": page.title})
+            return redirect(edit_url)
+    digests = DigestPage.objects.order_by("-week_start")[:10]
+    return render(request, "cms/admin/digest.html", {"digests": digests})

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from forum.permissions import can_feature
+from forum.permissions import can_feature, is_editor
 
 from . import views
 from .choosers import poll_chooser_viewset, post_chooser_viewset, topic_chooser_viewset
@@ -18,7 +18,8 @@ def register_choosers():
 
 @hooks.register("register_admin_urls")
 def register_featured_url():
-    return [path("featured/", views.admin_featured, name="cms_featured_admin")]
+    return [path("featured/", views.admin_featured, name="cms_featured_admin"),
+            path("digest/", views.admin_digest, name="cms_digest_admin")]
 
 
 class FeaturedMenuItem(MenuItem):
@@ -29,6 +30,16 @@ class FeaturedMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_featured_menu_item():
     return FeaturedMenuItem(_("Featured (精华)"), reverse("cms_featured_admin"), icon_name="pick", order=250)
+
+
+class DigestMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_editor(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_digest_menu_item():
+    return DigestMenuItem(_("Weekly digest"), reverse("cms_digest_admin"), icon_name="date", order=260)
 
 
 # --- audit log: changes made in the Wagtail admin (pages, snippets, settings) ------------------------

@@ -47,6 +47,17 @@ def _profile_summary(context, member):
                          member_profile_summary(member=member, viewer=request.user))
 
 
+def _mod_member_points(context, member):
+    """On the moderators' page about a member: the level and the last entries of the points ledger."""
+    from .levels.selectors import level_progress
+    from .points.selectors import account_get, points_history
+
+    page = points_history(member=member, page=1, per_page=10)
+    return slots.include("engagement/includes/mod_member_points.html", context, {
+        "member": member, "progress": level_progress(member=member), "account": account_get(member=member),
+        "entries": list(page.object_list)})
+
+
 def connect():
     from . import audit_labels
 
@@ -58,3 +69,4 @@ def connect():
     template_slots.register("nav_moderator", slots.template("engagement/includes/nav_moderator.html"))
     template_slots.register("member_badge", _member_flair)
     template_slots.register("member_profile", _profile_summary, order=10)
+    template_slots.register("mod_member", _mod_member_points)

@@ -194,15 +194,24 @@ def _run_service(modeladmin, request, queryset, call, done_message):
 
 def _registry_action(applies_to, name, description, done_message):
     """A bulk admin action built from a verb of the moderation registry (permission check and audit entry
-    inside the verb), with "(Django admin)" as the reason recorded."""
+    inside the verb), with "(Django admin)" as the reason recorded. The message says what the verb did, as
+    on every other page: the verb's own line for one object ("The topic is locked."), with the count for
+    several ("The topic is locked. (3 topics)")."""
 
     def action(modeladmin, request, queryset):
-        _run_service(
-            modeladmin, request, queryset,
-            lambda obj: registry.run(applies_to, name, actor=request.user, obj=obj,
-                                     data={"reason": _("Bulk action in the Django admin")}),
-            done_message,
-        )
+        verb = registry.verb_get(applies_to, name)
+        results = []
+
+        def run(obj):
+            results.append(registry.run(applies_to, name, actor=request.user, obj=obj,
+                                        data={"reason": _("Bulk action in the Django admin")}) or obj)
+
+        def message(n):
+            if n == 1 and results:
+                return verb.done_message(results[0])
+            return _("%(done)s (%(count)s)") % {"done": verb.done_message(None), "count": done_message(n)}
+
+        _run_service(modeladmin, request, queryset, run, message)
 
     action.__name__ = f"{applies_to}_{name}"
     return admin.action(description=description)(action)

@@ -27,6 +27,7 @@ LABELS = {
     "moderation.member_silence": _("Silence a member"),
     "moderation.member_unsilence": _("Lift a silence"),
     "moderation.member_remove_posts": _("Remove a member's posts"),
+    "moderation.member_note": _("Add a staff note about a member"),
     "moderation.queue_claim": _("Claim a queue item"),
     "moderation.queue_release": _("Release a queue item"),
     "moderation.report_resolve": _("Resolve a report"),

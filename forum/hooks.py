@@ -316,6 +316,7 @@ class TemplateSlots:
         "member_profile": "on a member's profile, under the name (follows: counts and the follow button); args: member",
         "category_head": "in a category page's heading, by New topic (follows: the follow button); args: category",
         "tag_head": "in a tag page's heading (follows: the follow button); args: tag",
+        "mod_member": "on the moderators' page about a member (engagement: level and points history); args: member",
     }
 
     def __init__(self):

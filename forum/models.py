@@ -403,4 +403,5 @@ from .moderation.models import (  # noqa: E402, F401
     ModeratorApplication,
     Report,
     SpamWord,
+    StaffNote,
 )

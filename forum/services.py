@@ -286,7 +286,7 @@ def _feature_audit(*, actor, obj, featured, note, subject):
     kind = obj._meta.model_name
     audit_record(actor=actor, action=f"forum.{kind}_{'feature' if featured else 'unfeature'}",
                  reason=note or ("featured" if featured else "unfeatured"), target=obj, subject=subject,
-                 data={"note": note})
+                 data={"note": note}, before={"is_featured": not featured}, after={"is_featured": featured})
 
 
 def _set_featured(obj, *, actor, featured, note):

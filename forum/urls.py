@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_tokens
+from . import choosers, views, views_tokens
 from .composer import views as composer_views
 from .moderation.urls import urlpatterns as moderation_urlpatterns
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path("p/<int:pk>/history/", composer_views.post_history, name="post_history"),
     path("p/<int:pk>/quote/", composer_views.post_quote, name="post_quote"),
     path("notifications/", views.notifications, name="notifications"),
+    path("choose/<str:kind>/", choosers.chooser_view, name="chooser"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
     path("lang/<str:code>/", views.set_language, name="set_language"),
     *moderation_urlpatterns,

@@ -7,6 +7,7 @@ from engagement.points.labels import reason_label
 from engagement.points.models import PointsRule
 from engagement.polls.forms import DateTimeInput
 from forum.models import Category
+from forum.widgets import TopicChooserField
 
 from .services import MAX_MULTIPLIERS
 
@@ -84,8 +85,8 @@ class EventForm(forms.Form):
     categories = forms.ModelMultipleChoiceField(label=_("Categories"), required=False,
                                                 queryset=Category.objects.all(),
                                                 widget=forms.CheckboxSelectMultiple)
-    topics = forms.CharField(label=_("Topic numbers"), required=False,
-                             help_text=_("Numbers of the topics it runs in, separated by commas."))
+    topics = TopicChooserField(label=_("Topics"), required=False, multiple=True,
+                               help_text=_("The topics it runs in: search by title and choose each one."))
 
     def __init__(self, data=None, files=None, *, multipliers=(), **kwargs):
         """`multipliers`: the event's present rows [(rule_code or None, category or None, factor)], shown in
@@ -101,13 +102,6 @@ class EventForm(forms.Form):
     def is_valid(self):
         valid = super().is_valid()
         return (self.multiplier_rows.is_valid() if self.multipliers_sent else True) and valid
-
-    def clean_topics(self):
-        raw = self.cleaned_data["topics"].replace("，", ",")
-        try:
-            return sorted({int(x) for x in raw.split(",") if x.strip()})
-        except ValueError:
-            raise forms.ValidationError(_("Topic numbers are whole numbers separated by commas."))
 
     def multipliers(self):
         """The rows as the service takes them, or None when the page sent no rows (keep the present ones)."""

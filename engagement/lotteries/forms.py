@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from engagement.polls.forms import DateTimeInput
+from forum.widgets import TopicChooserField
 
 
 class LotteryForm(forms.Form):
@@ -12,8 +13,8 @@ class LotteryForm(forms.Form):
     winners_count = forms.IntegerField(label=_("Number of winners"), required=False, min_value=1, initial=1)
     opens_at = forms.DateTimeField(label=_("Entries open at"), required=False, widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("Entries close at"), required=False, widget=DateTimeInput())
-    topic = forms.IntegerField(label=_("Topic number"), required=False, min_value=1,
-                               help_text=_("Optional: the topic where the lottery is announced (its number in /t/<number>/)."))
+    topic = TopicChooserField(label=_("Topic"), required=False,
+                              help_text=_("Optional: the topic where the lottery is announced (search by title)."))
     require_reply = forms.BooleanField(label=_("Entrants must have replied in that topic"), required=False)
     min_level = forms.IntegerField(label=_("Minimum level"), required=False, min_value=0, initial=0)
     points_cost = forms.IntegerField(label=_("Points to enter"), required=False, min_value=0, initial=0,

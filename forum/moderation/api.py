@@ -94,6 +94,7 @@ class TopicStateOut(Schema):
     is_hidden: bool
     post_count: int
     url: str
+    message: str = Field("", description="What the action did, in the reader's language (e.g. 话题已锁定。)")
 
 
 class PostActionIn(Schema):
@@ -111,6 +112,7 @@ class PostStateOut(Schema):
     is_deleted: bool
     is_pending: bool
     edit_count: int
+    message: str = Field("", description="What the action did, in the reader's language")
 
 
 class SanctionIn(Schema):
@@ -121,6 +123,7 @@ class SanctionIn(Schema):
 
 class RemovedOut(Schema):
     removed: int = Field(description="How many posts were soft-deleted.")
+    message: str = Field("", description="What the action did, in the reader's language")
 
 
 class SanctionOut(Schema):
@@ -130,6 +133,7 @@ class SanctionOut(Schema):
     reason: str
     starts_at: datetime
     ends_at: datetime | None
+    message: str = Field("", description="What the action did, in the reader's language")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -218,9 +222,10 @@ def topic_moderate(request, topic_id: int, payload: TopicActionIn):
     topic = forum_selectors.topic_get(topic_id=topic_id, user=user)
     data = {"reason": reason, "scope": payload.scope, "until": payload.until, "category": payload.category,
             "target": payload.target_topic, "post_ids": payload.post_ids, "title": payload.title}
+    verb = registry.verb_get(registry.TOPIC, action)
     topic = registry.run(registry.TOPIC, action, actor=user, obj=topic, data=data)
     topic.refresh_from_db()
-    return Status(200, _topic_state(topic))
+    return Status(200, {**_topic_state(topic), "message": verb.done_message(topic)})
 
 
 @router.post("/moderation/posts/{post_id}", response={200: PostStateOut, **WRITE_ERRORS}, auth=MEMBER_AUTH,
@@ -228,11 +233,13 @@ def topic_moderate(request, topic_id: int, payload: TopicActionIn):
 def post_moderate(request, post_id: int, payload: PostActionIn):
     user, action, reason = request.auth, payload.action, payload.reason
     post = forum_selectors.post_get(post_id=post_id, user=user)
+    verb = registry.verb_get(registry.POST, action)
     registry.run(registry.POST, action, actor=user, obj=post,
                  data={"reason": reason, "body": payload.body, "title": payload.title})
-    post = Post.objects.get(pk=post.pk)
+    post = Post.objects.select_related("topic").get(pk=post.pk)
     return Status(200, {"id": post.pk, "topic_id": post.topic_id, "number": post.number, "is_hidden": post.is_hidden,
-                 "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count})
+                 "is_deleted": post.is_deleted, "is_pending": post.is_pending, "edit_count": post.edit_count,
+                 "message": verb.done_message(post)})
 
 
 @router.post("/moderation/members/{member_id}/sanctions", response={201: SanctionOut, **WRITE_ERRORS},
@@ -241,8 +248,9 @@ def member_sanction(request, member_id: int, payload: SanctionIn):
     member = _member(member_id)
     sanction = bans.member_sanction(actor=request.auth, member=member, kind=payload.kind, reason=payload.reason,
                                     until=payload.until)
+    done = _("%(name)s is banned.") if sanction.kind == "ban" else _("%(name)s is silenced.")
     return Status(201, {"id": sanction.pk, "member": member.username, "kind": sanction.kind, "reason": sanction.reason,
-                 "starts_at": sanction.starts_at, "ends_at": sanction.ends_at})
+                 "starts_at": sanction.starts_at, "ends_at": sanction.ends_at, "message": done % {"name": member.name}})
 
 
 @router.post("/moderation/members/{member_id}/remove-posts", response={200: RemovedOut, **WRITE_ERRORS},
@@ -250,7 +258,7 @@ def member_sanction(request, member_id: int, payload: SanctionIn):
 def member_remove_posts(request, member_id: int, payload: ReasonIn):
     member = _member(member_id)
     count = bans.member_remove_all_posts(actor=request.auth, member=member, reason=payload.reason)
-    return Status(200, {"removed": count})
+    return Status(200, {"removed": count, "message": _("%(n)d posts removed.") % {"n": count}})
 
 
 def register(api):

@@ -21,6 +21,20 @@ KINDS = {MemberSanction.Kind.BAN: ("banned_at", "banned_until"),
          MemberSanction.Kind.SILENCE: ("silenced_at", "silenced_until")}
 
 
+def check_member_view(actor, member):
+    """May `actor` read `member`'s moderation page (posts, reports, sanctions, notes) and write notes? Staff
+    and global moderators, about anyone (staff included: their names link here from the audit log)."""
+    permissions.check_moderate(actor)
+
+
+def can_sanction(actor, member):
+    try:
+        check_sanction(actor, member)
+    except NotAllowed:
+        return False
+    return True
+
+
 def check_sanction(actor, member):
     permissions.check_moderate(actor)
     if member.pk == actor.pk:

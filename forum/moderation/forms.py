@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..widgets import CategoryChooserField, MemberChooserField, TopicChooserField
 from .models import MemberSanction, ModerationItem, Report
 
 REASON_HELP = _("Shown in the audit log and, where it concerns them, to the member.")
@@ -34,6 +35,12 @@ class SanctionForm(forms.Form):
     reason = ReasonField(required=True)
 
 
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note for the other moderators"), max_length=2000,
+                           help_text=_("Never shown to the member. Notes cannot be edited: add another to correct one."),
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class LiftForm(forms.Form):
     reason = ReasonField(required=True)
 
@@ -45,7 +52,7 @@ class TopicModerationForm(forms.Form):
     until = forms.CharField(label=_("Pinned until (empty: until unpinned)"), required=False,
                             widget=forms.TextInput(attrs={"type": "datetime-local"}))
     category = forms.CharField(label=_("Move to category"), required=False)
-    target = forms.CharField(label=_("Merge into topic (number or link)"), required=False)
+    target = TopicChooserField(label=_("Merge into topic"), required=False)
     title = forms.CharField(label=_("Title of the new topic"), required=False, max_length=200)
     posts = forms.CharField(label=_("Post numbers to split off (e.g. 3, 5-7)"), required=False)
 
@@ -57,8 +64,8 @@ class ModeratorEditForm(forms.Form):
 
 
 class AppointForm(forms.Form):
-    username = forms.CharField(label=_("Member (username)"), max_length=30)
-    category = forms.CharField(label=_("Category (slug)"), max_length=60)
+    username = MemberChooserField(label=_("Member"))
+    category = CategoryChooserField(label=_("Category"))
     reason = ReasonField()
 
 
@@ -89,3 +96,22 @@ def parse_numbers(text):
         if len(numbers) > 500:
             raise ValueError(part)
     return numbers
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: choosers for the people, the category and the topic; a list for the action and
+    the object type (codes never typed)."""
+
+    action = forms.CharField(required=False, max_length=60)
+    actor = MemberChooserField(label=_("By"), required=False)
+    subject = MemberChooserField(label=_("Member concerned"), required=False)
+    category = CategoryChooserField(label=_("Category"), required=False)
+    topic = TopicChooserField(label=_("Topic"), required=False)
+    object = forms.CharField(required=False, max_length=60)
+    since = forms.DateField(label=_("From"), required=False)
+    until = forms.DateField(label=_("To"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actor", "subject", "category", "topic"):
+            self.fields[name].bind_user(user)

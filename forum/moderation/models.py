@@ -211,3 +211,25 @@ class SpamWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class StaffNote(models.Model):
+    """A note staff keep about a member (a warning given by private message, a pattern seen across reports),
+    read on the member's moderation page by the other moderators; never shown to the member. Written by
+    forum.moderation.notes.note_create, which leaves an audit entry."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_notes",
+                               verbose_name=_("member"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("author"))
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+        indexes = [models.Index(fields=["member", "-created_at"], name="staffnote_member_recent")]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.text[:60]}"

@@ -86,6 +86,44 @@ def member_sanctions(*, member):
     return list(MemberSanction.objects.filter(member=member).select_related("created_by", "lifted_by"))
 
 
+# --- a member's context, for the moderators' page about them ------------------------------------------
+MEMBER_POSTS_PER_PAGE = 20
+MEMBER_LIST_LIMIT = 20
+
+
+def member_posts(*, member, page=1, per_page=MEMBER_POSTS_PER_PAGE):
+    """Everything the member wrote, newest first, hidden and deleted posts included (moderators see them)."""
+    from ..models import Post
+
+    qs = (Post.objects.filter(author=member).select_related("topic__category")
+          .order_by("-created_at", "-id"))
+    return paginate(Paginator(qs, per_page), page)
+
+
+_REPORT_RELATED = ("item__post__topic", "item__topic", "item__member", "reporter")
+
+
+def member_reports_against(*, member, limit=MEMBER_LIST_LIMIT):
+    """Reports on the member, on their topics and on their posts, newest first."""
+    from .models import Report
+
+    qs = Report.objects.filter(Q(item__member=member) | Q(item__post__author=member) | Q(item__topic__author=member))
+    return list(qs.select_related(*_REPORT_RELATED).order_by("-created_at", "-id")[:limit])
+
+
+def member_reports_by(*, member, limit=MEMBER_LIST_LIMIT):
+    from .models import Report
+
+    return list(Report.objects.filter(reporter=member).select_related(*_REPORT_RELATED)
+                .order_by("-created_at", "-id")[:limit])
+
+
+def member_notes(*, member, limit=50):
+    from .models import StaffNote
+
+    return list(StaffNote.objects.filter(member=member).select_related("author").order_by("-created_at", "-id")[:limit])
+
+
 def category_moderators(*, category=None, active=True):
     qs = CategoryModerator.objects.select_related("member", "category", "appointed_by", "demoted_by")
     if category is not None:
@@ -105,11 +143,11 @@ def applications(*, status="pending", member=None):
 
 
 # --- audit log -----------------------------------------------------------------------------------
-AUDIT_FILTERS = ("action", "actor", "subject", "category", "object", "since", "until")
+AUDIT_FILTERS = ("action", "actor", "subject", "category", "topic", "object", "since", "until")
 
 
-def audit_entries(*, user, action=None, actor=None, subject=None, category=None, object=None, since=None,  # noqa: A002
-                  until=None):
+def audit_entries(*, user, action=None, actor=None, subject=None, category=None, topic=None, object=None,  # noqa: A002
+                  since=None, until=None):
     """The audit log the reader may see: staff everything; global moderators the moderation
     entries; category moderators the entries of their own categories; everyone their own actions.
     Newest first."""
@@ -117,8 +155,6 @@ def audit_entries(*, user, action=None, actor=None, subject=None, category=None,
 
     qs = AuditLog.objects.select_related("actor", "subject")
     if not user.is_staff:  # and each reader's own actions (events, lotteries, polls they ran)
-        from django.db.models import Q
-
         if permissions.can_moderate(user):
             qs = qs.filter(Q(action__startswith="moderation.") | Q(actor=user))
         else:
@@ -132,6 +168,8 @@ def audit_entries(*, user, action=None, actor=None, subject=None, category=None,
     if category:
         found = Category.objects.filter(slug=category).values_list("pk", flat=True).first()
         qs = qs.filter(scope_id=found)
+    if topic:  # one topic: the entries whose object it is
+        qs = qs.filter(target_type="forum.topic", target_id=str(topic))
     if object:  # an object type ("levels.level"), or one object ("levels.level:3")
         target_type, _sep, target_id = object.partition(":")
         qs = qs.filter(target_type=target_type.strip().lower())
@@ -144,17 +182,13 @@ def audit_entries(*, user, action=None, actor=None, subject=None, category=None,
     return qs.order_by("-created_at", "-id")
 
 
-def audit_object_types(*, selected=None):
-    """[(code, label)] of the object types in the log, by label, for the filter's <select> (a person picks
-    "等级", never types "levels.level"); a typed value from an old link (with ":id") stays selectable."""
+def audit_object_types(*, user):
+    """[(code, label)] of the object types the log names, for the filter's list."""
     from audit import labels
     from audit.models import AuditLog
 
-    codes = set(AuditLog.objects.exclude(target_type="").values_list("target_type", flat=True).distinct())
-    choices = sorted(((code, labels.target_type_label(code)) for code in codes), key=lambda c: c[1])
-    if selected and selected not in codes:
-        choices.append((selected, labels.target_type_label(selected.partition(":")[0])))
-    return choices
+    codes = AuditLog.objects.exclude(target_type="").values_list("target_type", flat=True).distinct()
+    return sorted(((code, labels.target_type_label(code)) for code in codes), key=lambda c: str(c[1]))
 
 
 def can_read_audit(user):

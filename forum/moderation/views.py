@@ -3,6 +3,7 @@ the audit log with CSV export, category moderators, applications and stats. View
 one verb or selector; rules live in the verbs and forum.permissions."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from . import (
     approval,  # noqa: F401  (resolve dispatches approval items to it)
     bans,
     moderators,
+    notes,
     queue,
     registry,
     reports,
@@ -31,8 +33,10 @@ from . import (
 from .forms import (
     ApplicationForm,
     AppointForm,
+    AuditFilterForm,
     LiftForm,
     ModeratorEditForm,
+    NoteForm,
     ReportForm,
     ResolveForm,
     ReviewForm,
@@ -176,11 +180,9 @@ def _topic_context(request, topic, form=None):
 
 
 def _topic_from(value):
-    value = str(value or "").strip().rstrip("/")
-    if "/t/" in value:
-        value = value.split("/t/", 1)[1].split("/", 1)[0]
-    if not value.isdigit():
-        raise InvalidInput(_("Give the number or the link of the topic to merge into."), field="target")
+    """The merge target the chooser gave (a topic's id)."""
+    if not value:
+        raise InvalidInput(_("Choose the topic to merge into."), field="target")
     topic = Topic.objects.select_related("category").filter(pk=int(value)).first()
     if topic is None:
         raise InvalidInput(_("Unknown topic to merge into."), field="target")
@@ -201,8 +203,10 @@ def topic_page(request, pk):
     form = TopicModerationForm(request.POST)
     action = request.POST.get("action", "")
     try:
-        if action not in TOPIC_ACTIONS or not form.is_valid():
+        if action not in TOPIC_ACTIONS:
             raise InvalidInput(_("Unknown moderation action."))
+        if not form.is_valid():
+            raise InvalidInput(_("Please correct the errors below."))
         data, user = form.cleaned_data, request.user
         verb = registry.verb_get(registry.TOPIC, action)
         payload = {"reason": data["reason"], "scope": data["scope"] or "category", "until": data["until"] or None,
@@ -264,21 +268,34 @@ def post_page(request, pk):
 
 
 # --- members -------------------------------------------------------------------------------------
+def _member_context(request, member, **forms):
+    page = selectors.member_posts(member=member, page=web.page_number(request))
+    return {
+        "member": member, "sanctions": selectors.member_sanctions(member=member),
+        "can_sanction": bans.can_sanction(request.user, member),
+        "form": forms.get("form") or SanctionForm(), "lift_form": LiftForm(),
+        "note_form": forms.get("note_form") or NoteForm(), "notes": selectors.member_notes(member=member),
+        "page_obj": page, "posts": page.object_list, "page_params": {},
+        "reports_against": selectors.member_reports_against(member=member),
+        "reports_by": selectors.member_reports_by(member=member),
+    }
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @shows_forum_errors
 def member_page(request, username):
+    """The member's context for moderators: what they wrote, the reports on them and by them, their
+    sanctions, level and points (the mod_member slot), the staff's notes; and the sanctions to apply."""
     member = selectors.member_for_moderation(username=username)
-    bans.check_sanction(request.user, member)
-    context = {"member": member, "sanctions": selectors.member_sanctions(member=member), "form": SanctionForm(),
-               "lift_form": LiftForm()}
+    bans.check_member_view(request.user, member)
     if request.method in ("GET", "HEAD"):
-        return render(request, "forum/moderation/member.html", context)
+        return render(request, "forum/moderation/member.html", _member_context(request, member))
     action = request.POST.get("action", "")
+    forms = {}
     try:
         if action == "sanction":
-            form = SanctionForm(request.POST)
-            context["form"] = form
+            form = forms["form"] = SanctionForm(request.POST)
             if not form.is_valid():
                 raise InvalidInput(_("Please correct the errors below."))
             data = form.cleaned_data
@@ -296,12 +313,17 @@ def member_page(request, username):
             count = bans.member_remove_all_posts(actor=request.user, member=member,
                                                  reason=request.POST.get("reason", ""))
             done = _("%(n)d posts removed.") % {"n": count}
+        elif action == "note":
+            form = forms["note_form"] = NoteForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput(_("Please correct the errors below."), field="text")
+            notes.note_create(actor=request.user, member=member, text=form.cleaned_data["text"])
+            done = _("The note is saved; the other moderators will see it here.")
         else:
             raise InvalidInput(_("Unknown moderation action."))
     except ForumError as error:
         member.refresh_from_db()
-        context["sanctions"] = selectors.member_sanctions(member=member)
-        return _render(request, "forum/moderation/member.html", context, error)
+        return _render(request, "forum/moderation/member.html", _member_context(request, member, **forms), error)
     messages.success(request, done)
     return redirect(reverse("forum:mod_member", args=[member.username]))
 
@@ -378,7 +400,18 @@ def _audit_view(entries, user):
 def audit_page(request):
     if not selectors.can_read_audit(request.user):
         raise NotAllowed(_("Only staff and moderators may read the audit log."))
-    filters = {name: (request.GET.get(name) or "").strip()[:60] or None for name in selectors.AUDIT_FILTERS}
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    from audit import labels
+
+    context = {"form": form, "action_choices": labels.choices(),
+               "object_types": selectors.audit_object_types(user=request.user)}
+    if request.GET and not form.is_valid():
+        context.update(filters={k: request.GET.get(k, "") for k in selectors.AUDIT_FILTERS}, entries=[])
+        return _render(request, "forum/moderation/audit.html", context,
+                       InvalidInput(_("Please correct the filters below.")))
+    data = form.cleaned_data if request.GET else {}
+    filters = {name: (str(data[name]) if data.get(name) not in (None, "") else None)
+               for name in selectors.AUDIT_FILTERS}
     entries = selectors.audit_entries(user=request.user, **filters)
     if request.GET.get("format") == "csv":
         if not request.user.is_staff:
@@ -392,12 +425,9 @@ def audit_page(request):
 
     page = forum_selectors.paginate(Paginator(entries, 50), web.page_number(request))
     params = {k: v for k, v in filters.items() if v}
-    from audit import labels
-
-    return render(request, "forum/moderation/audit.html", {
-        "page_obj": page, "entries": _audit_view(page.object_list, request.user), "filters": filters,
-        "page_params": params, "action_choices": labels.choices(),
-        "object_choices": selectors.audit_object_types(selected=filters.get("object"))})
+    context.update(page_obj=page, entries=_audit_view(page.object_list, request.user), filters=filters,
+                   page_params=params, csv_query=urlencode({**params, "format": "csv"}))
+    return render(request, "forum/moderation/audit.html", context)
 
 
 # --- category moderators, applications, stats ----------------------------------------------------
