@@ -56,7 +56,7 @@ def _draft_json(draft):
 def draft(request):
     """GET ?place=reply:12 -> {"draft": {...} or null}. POST place, body, title, category -> saves
     (an empty draft is deleted): {"draft": ...}."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         place = request.GET.get("place", "")
         services.place_parse(place)
         response = JsonResponse({"draft": _draft_json(composer_selectors.draft_get(user=request.user, place=place))})
