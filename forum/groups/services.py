@@ -375,7 +375,10 @@ def member_mute(*, actor, group, member, until, reason):
     """A muted member reads the group but may not post in it until `until` (required: a date)."""
     permissions.check_manage(actor, group)
     reason = clean_reason(reason, required=True)
-    until = parse_until(until)
+    try:
+        until = parse_until(until)
+    except ValueError:  # well-formed but impossible, such as 2030-02-30
+        raise InvalidInput(_("Enter a date such as 2030-01-31 or 2030-01-31 18:00."), field="until") from None
     if until is None:
         raise InvalidInput(_("Choose until when the member is muted."), field="until")
     membership = _target_membership(group, member)

@@ -203,6 +203,8 @@ def test_mute_stops_posting_in_the_group_only(g):
     topic = TopicFactory.create(author=g.owner, category=g.sub.category, title="可回复的话题")
     with pytest.raises(InvalidInput):
         group_services.member_mute(actor=g.deputy, group=g.sub, member=g.member, until="", reason="刷屏")
+    with pytest.raises(InvalidInput):  # well-formed but impossible: a clear 400, not a 500
+        group_services.member_mute(actor=g.deputy, group=g.sub, member=g.member, until="2030-02-30", reason="刷屏")
     group_services.member_mute(actor=g.deputy, group=g.sub, member=g.member,
                                until=timezone.now() + datetime.timedelta(days=3), reason="刷屏")
     with pytest.raises(NotAllowed) as err:
