@@ -17,6 +17,7 @@ from engagement.shop.api import register as register_shop
 from engagement.tasks.api import register as register_tasks
 from engagement.tips.api import register as register_tips
 from forum.api import register as register_forum
+from forum.groups.api import register as register_groups
 from messaging.api import register as register_messaging
 from search.api import register as register_search
 
@@ -57,6 +58,7 @@ class HuoliAPI(NinjaAPI):
 
 api = HuoliAPI(title="Huoli API", version="1", urls_namespace="api", docs_url="/docs", docs=SessionSwagger())
 register_forum(api)
+register_groups(api)
 register_engagement(api)
 register_polls(api)
 register_lotteries(api)

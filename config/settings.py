@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "taggit",
     # huoli, the core first
     "forum",
+    "forum.groups",
     "engagement",
     "audit",
     "engagement.points",
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
     "engagement.lotteries",
     "engagement.events",
     "engagement.kol",
+    "engagement.ladder",
     "engagement.lifecycle",
     "engagement.shop",
     "engagement.tips",
@@ -316,6 +318,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "forum-pins-expire": {"task": "forum.tasks.pins_expire_task", "schedule": 300},
     # KOL scores (every period, every category) and member lifecycle stages + recall returns, daily
     "kol-scores-compute": {"task": "engagement.kol.tasks.kol_scores_compute_task", "schedule": 24 * 3600},
+    # member groups: recurring group sessions open their topic and remind the members (forum.groups.rhythm)
+    "group-events-run": {"task": "forum.groups.tasks.group_events_run_task", "schedule": 300},
+    # member groups: propose the members who qualify for their main group (engagement.ladder)
+    "ladder-evaluate": {"task": "engagement.ladder.tasks.ladder_evaluate_task", "schedule": 24 * 3600},
     "lifecycle-classify": {"task": "engagement.lifecycle.tasks.lifecycle_classify_task", "schedule": 24 * 3600},
     # the operator's console: roll up yesterday's and today's facts (site calendar days), hourly
     "console-rollup": {"task": "engagement.console.tasks.console_rollup_task", "schedule": 3600},
@@ -459,6 +465,8 @@ HUOLI = {
     "UPLOAD_MAX_PIXELS": env.int("UPLOAD_MAX_PIXELS", default=8000),
     "UPLOAD_KEEP_SIDE": 2560,
     # writes per member: (count, seconds)
+    # member groups (forum.groups): applications one member may have waiting at once
+    "GROUP_PENDING_APPLICATIONS_MAX": 3,
     "RATE_LIMITS": {
         "topic": (env.int("RATE_TOPICS_PER_HOUR", default=10), 3600),
         "post": (env.int("RATE_POSTS_PER_HOUR", default=60), 3600),
@@ -467,6 +475,8 @@ HUOLI = {
         "report": (env.int("RATE_REPORTS_PER_DAY", default=30), 86400),
         "mod_apply": (3, 86400),
         "upload": (env.int("RATE_UPLOADS_PER_HOUR", default=30), 3600),
+        "group_apply": (10, 86400),  # joins of and applications to member groups (forum.groups)
+        "group_manage": (300, 3600),  # a group owner's or deputy's admissions and member actions
         "follow": (60, 3600),  # follows of members, categories and tags (engagement.follows)
         # the composer (forum/composer): live previews and autosaved drafts, both debounced by the client
         "preview": (600, 3600),

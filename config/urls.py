@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("mailings.urls")),
     path("", include("cms.urls")),
+    path("", include("forum.groups.urls")),
     path("", include("forum.urls")),
     path("pages/", include(wagtail_urls)),
 ]

@@ -153,6 +153,16 @@ rate_limit = Provider("rate_limit", _default_rate_limit,
                       "ask(user, action) -> (count, seconds) or None: the member's limit for topic, post, "
                       "vote, vote_day, report, upload (engagement: by level; default settings.HUOLI['RATE_LIMITS'])")
 
+
+
+def _default_member_level(user):
+    return None
+
+
+member_level = Provider("member_level", _default_member_level,
+                        "ask(user) -> int or None: the member's level (engagement.levels), for requirements such as "
+                        "a deputy recruitment round's (forum.groups); None: levels are not installed")
+
 # --- related rows shown next to members' names -------------------------------------------------
 # select_related paths, from a User, that other apps register so pages listing members can load
 # what those apps show next to a name in the same query (engagement adds its level and badge).
@@ -317,6 +327,8 @@ class TemplateSlots:
         "category_head": "in a category page's heading, by New topic (follows: the follow button); args: category",
         "tag_head": "in a tag page's heading (follows: the follow button); args: tag",
         "mod_member": "on the moderators' page about a member (engagement: level and points history); args: member",
+        "group_applicant": "on a group application's review screen, by the answers (engagement: the applicant's "
+                           "level and KOL score); args: member",
     }
 
     def __init__(self):

@@ -79,6 +79,7 @@ def category_list(*, user):
     """Categories the user may read, with their latest topic and its last poster: one query."""
     return list(
         Category.objects.filter(_readable_categories_q(user))
+        .filter(member_group__isnull=True)  # a group's category shows on its group's page (forum.groups)
         .select_related("last_topic", "last_topic__last_poster", "parent", *hooks.member_related("last_topic__last_poster"))
         .order_by("position", "id")
     )

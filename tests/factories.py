@@ -45,3 +45,30 @@ class TopicFactory:
 
 def now():
     return timezone.now()
+
+
+def make_group(*, owner=None, name="增长小组", slug=None, visibility="public", admission="application", parent=None,
+               questions=("你为什么想加入？",), staff=None):
+    """A member group made through the service (with its category and members' auth group)."""
+    from forum.groups import services as group_services
+
+    staff = staff or UserFactory(is_staff=True)
+    return group_services.group_create(actor=staff, name=name, slug=slug or "", visibility=visibility,
+                                       admission=admission, parent=parent, questions=list(questions),
+                                       owner=owner or staff, rules="**只谈增长**<script>x</script>")
+
+
+def add_member(group, member, *, role="member", acknowledged=True):
+    """A member (or deputy with powers on) of `group`, straight through the services."""
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    owner = Membership.objects.filter(group=group, role="owner").select_related("member").first().member
+    staff = owner if owner.is_staff else UserFactory(is_staff=True)
+    group_services.group_invite(actor=staff, group=group, member=member, reason="测试")
+    if role == "deputy":
+        group_services.deputy_appoint(actor=staff, group=group, member=member)
+        if acknowledged:
+            group_services.deputy_acknowledge_handbook(actor=member, group=group)
+    member.refresh_from_db()
+    return member

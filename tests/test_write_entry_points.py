@@ -471,6 +471,101 @@ def _admin_fulfil_orders(w):
                 lambda: _fresh(w["order"]).status != ShopOrder.Status.PLACED)
 
 
+def _staff_group(w, **kwargs):
+    from forum.groups import services as group_services
+
+    return group_services.group_create(actor=w["staff"], name="测试小组", slug=f"t{uuid.uuid4().hex[:8]}", questions=[],
+                                      **kwargs)
+
+
+def _group_create(w):
+    from forum.groups.models import MemberGroup
+
+    return Case("/groups/new/", {"name": "新小组", "slug": "fresh", "visibility": "public",
+                                 "admission": "application", "purpose": "试试"},
+                lambda: MemberGroup.objects.filter(slug="fresh").exists())
+
+
+def _group_edit(w):
+    from forum.groups.models import MemberGroup
+
+    group = _staff_group(w)
+    return Case(f"/groups/{group.slug}/edit/", {"name": "测试小组", "purpose": "改过的宗旨", "visibility": "public",
+                                                "admission": "open"},
+                lambda: MemberGroup.objects.get(pk=group.pk).purpose == "改过的宗旨")
+
+
+def _group_application(w):
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    group = _staff_group(w)
+    application = group_services.application_create(actor=w["author"], group=group, answers=[])
+    return Case(f"/groups/{group.slug}/applications/{application.pk}/", {"decision": "approve", "reason": "欢迎"},
+                lambda: Membership.objects.filter(group=group, member=w["author"]).exists())
+
+
+def _group_members(w):
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    group = _staff_group(w)
+    group_services.group_invite(actor=w["staff"], group=group, member=w["author"])
+    return Case(f"/groups/{group.slug}/members/", {"action": "remove", "username": "author", "reason": "违规"},
+                lambda: not Membership.objects.filter(group=group, member=w["author"]).exists())
+
+
+def _api_group_decide(w):
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    group = _staff_group(w)
+    application = group_services.application_create(actor=w["author"], group=group, answers=[])
+    return Case(f"/api/v1/groups/{group.slug}/applications/{application.pk}/decision",
+                {"decision": "approve", "reason": "欢迎"},
+                lambda: Membership.objects.filter(group=group, member=w["author"]).exists(), json=True)
+
+
+def _api_group_member_action(w):
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    group = _staff_group(w)
+    group_services.group_invite(actor=w["staff"], group=group, member=w["author"])
+    return Case(f"/api/v1/groups/{group.slug}/members/{w['author'].pk}/actions",
+                {"action": "remove", "reason": "违规"},
+                lambda: not Membership.objects.filter(group=group, member=w["author"]).exists(), json=True)
+
+
+def _group_promotions(w):
+    from forum.groups import services as group_services
+    from forum.groups.models import Membership
+
+    main = _staff_group(w)
+    group_services.promotion_propose(group=main, member=w["author"], evidence={"days": 40})
+    proposal = main.proposals.get()
+    return Case(f"/groups/{main.slug}/promotions/", {"proposal": proposal.pk, "decision": "promote"},
+                lambda: Membership.objects.filter(group=main, member=w["author"]).exists())
+
+
+def _group_recruit(w):
+    from forum.groups.models import RecruitmentRound
+
+    group = _staff_group(w)
+    return Case(f"/groups/{group.slug}/recruit/", {"action": "open", "title": "副组长招募", "min_level": "3",
+                                                   "handbook_url": "/pages/handbook/"},
+                lambda: RecruitmentRound.objects.filter(group=group).exists())
+
+
+def _group_events(w):
+    from forum.groups.models import GroupEvent
+
+    group = _staff_group(w)
+    return Case(f"/groups/{group.slug}/events/", {"title": "每周二知识分享", "body": "本周主题", "weekday": "1",
+                                                  "time": "20:00"},
+                lambda: GroupEvent.objects.filter(group=group).exists())
+
+
 ENTRY_POINTS = {
     # forum pages
     "url forum:index": READ, "url forum:latest": READ, "url forum:category": READ, "url forum:topic_short": READ,
@@ -488,6 +583,16 @@ ENTRY_POINTS = {
     "url forum:mod_queue": READ, "url forum:mod_item": READ, "url forum:mod_item_action": _mod_item_action,
     "url forum:mod_topic": _mod_topic, "url forum:mod_post": _mod_post, "url forum:mod_member": _mod_member,
     "url forum:mod_audit": READ, "url forum:mod_moderators": _mod_moderators,
+    # member groups (forum.groups)
+    "url groups:index": READ, "url groups:detail": READ, "url groups:join": MEMBER, "url groups:leave": MEMBER,
+    "url groups:apply": MEMBER, "url groups:withdraw": MEMBER, "url groups:topic_new": MEMBER,
+    "url groups:handbook": MEMBER, "url groups:applications": READ, "url groups:create": _group_create,
+    "url groups:promotions": _group_promotions, "url groups:recruit": _group_recruit,
+    "url groups:events": _group_events,
+    "api POST /api/v1/groups/{slug}/join": MEMBER, "api POST /api/v1/groups/{slug}/applications": MEMBER,
+    "api POST /api/v1/groups/{slug}/applications/{application_id}/decision": _api_group_decide,
+    "api POST /api/v1/groups/{slug}/members/{member_id}/actions": _api_group_member_action,
+    "url groups:edit": _group_edit, "url groups:application": _group_application, "url groups:members": _group_members,
     # engagement pages
     "url engagement:me_points": READ, "url engagement:member_points": READ,
     "url engagement:points_adjust": _points_adjust, "url engagement:checkin": MEMBER,

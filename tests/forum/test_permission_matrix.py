@@ -228,6 +228,37 @@ def _image_upload(client, w):
 
 
 # (name, operation in the schema, request, personas allowed)
+
+def _matrix_group(w, admission="application"):
+    """A group none of the personas owns or deputises (staff manage every group), made once per world."""
+    from tests.factories import make_group
+
+    key = f"group_{admission}"
+    if key not in w:
+        w[key] = make_group(name=f"矩阵小组 {admission}", slug=f"matrix-{admission}", admission=admission,
+                            questions=(), staff=w["people"]["staff"], owner=UserFactory())
+        w[f"{key}_target"] = UserFactory()
+        from forum.groups import services as group_services
+
+        group_services.group_invite(actor=w["people"]["staff"], group=w[key], member=w[f"{key}_target"])
+    return w[key]
+
+
+def _group_decide(client, w):
+    from forum.groups import services as group_services
+
+    group = _matrix_group(w)
+    application = group_services.application_create(actor=UserFactory(), group=group, answers=[])
+    return _json(client, "post", f"/api/v1/groups/{group.slug}/applications/{application.pk}/decision",
+                 {"decision": "approve", "reason": "ok"})
+
+
+def _group_member_action(client, w):
+    group = _matrix_group(w)
+    return _json(client, "post", f"/api/v1/groups/{group.slug}/members/{w['group_application_target'].pk}/actions",
+                 {"action": "mute", "reason": "刷屏", "until": "2099-01-01"})
+
+
 CASES = [
     ("topic_create", "POST /api/v1/topics",
      _case("post", lambda w: "/api/v1/topics", {"category": "alpha", "title": "A brand new topic", "body": "text"}),
@@ -344,6 +375,17 @@ CASES = [
      MEMBERS),
     ("unfollow_tag", "DELETE /api/v1/tags/{tag_id}/follow",
      _case("delete", lambda w: f"/api/v1/tags/{_tag().pk}/follow"), MEMBERS),
+    # member groups: any member joins an open group or applies; only the group's owners and deputies (and
+    # staff) decide and act on its members: category moderators and editors have no power there
+    ("group_join", "POST /api/v1/groups/{slug}/join",
+     lambda c, w: _json(c, "post", f"/api/v1/groups/{_matrix_group(w, 'open').slug}/join"), MEMBERS),
+    ("group_apply", "POST /api/v1/groups/{slug}/applications",
+     lambda c, w: _json(c, "post", f"/api/v1/groups/{_matrix_group(w).slug}/applications", {"answers": []}),
+     MEMBERS),
+    ("group_decide", "POST /api/v1/groups/{slug}/applications/{application_id}/decision", _group_decide,
+     MODS_GLOBAL),
+    ("group_member_action", "POST /api/v1/groups/{slug}/members/{member_id}/actions", _group_member_action,
+     MODS_GLOBAL),
 ]
 
 

@@ -105,7 +105,9 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert "Admin login: admin / " not in second_out
     assert "password unchanged" in second_out and "manage.py changepassword admin" in second_out
 
-    assert first["categories"] == 6 and 18 <= first["topics"] <= 30  # the forum's own, plus bounty and commission topics
+    # the forum's own six categories and the three member groups' (forum.groups.demo); the forum's topics, plus
+    # bounty, commission and group topics
+    assert first["categories"] == 9 and 22 <= first["topics"] <= 34
     assert first["posts"] > first["topics"] * 2 and first["votes"] > first["posts"]
     assert first["notifications"] > 0  # replies and mentions reached their recipients
     demo_names = [row[0] for row in MEMBERS_DATA]
@@ -186,6 +188,18 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert board["activity"]["avg_dau"] > 0 and board["economy"]["issued"] > 0
     assert board["first_replies"]["topics"] > 0 and board["retention"]["rows"]
     assert any(s["count"] for s in board["kol"]["states"])
+    # member groups: a main group with two sub-groups, an owner, a deputy with powers and one still to read the
+    # handbook, applications waiting, and a promotion candidate proposed by the ladder
+    from forum.groups.models import Application, MemberGroup, Membership, PromotionProposal
+
+    main = MemberGroup.objects.get(slug="ops-core")
+    assert main.parent is None and main.children.count() == 2
+    assert Membership.objects.filter(group=main, role="owner", member=admin).exists()
+    deputies = Membership.objects.filter(role="deputy")
+    assert any(m.has_powers for m in deputies) and not all(m.has_powers for m in deputies)
+    assert Application.objects.filter(status="pending").count() >= 2
+    assert PromotionProposal.objects.filter(group=main, status="proposed", member__username="emma_li").exists()
+    assert main.category.topics.exists()
 
 
 def test_seed_demo_uses_the_admin_password_from_the_environment(django_capture_on_commit_callbacks, monkeypatch):

@@ -1,0 +1,134 @@
+"""Every read the group pages and the API need, with their joins."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from .. import selectors as forum_selectors
+from ..models import MemberSanction, Post, Report
+from . import permissions
+from .models import Application, MemberGroup, Membership
+
+
+def groups_visible(*, user):
+    """Main groups with their sub-groups (one query each), hidden groups only to their members and staff."""
+    qs = MemberGroup.objects.select_related("cover", "parent").order_by("parent_id", "name", "id")
+    if not (user.is_authenticated and user.is_staff):
+        visible = ~Q(visibility=MemberGroup.Visibility.HIDDEN)
+        if user.is_authenticated:
+            visible |= Q(Exists(Membership.objects.filter(group=OuterRef("pk"), member_id=user.pk)))
+        qs = qs.filter(visible)
+    if user.is_authenticated:
+        qs = qs.annotate(is_member=Exists(Membership.objects.filter(group=OuterRef("pk"), member_id=user.pk)))
+    groups = list(qs)
+    mains = [g for g in groups if g.parent_id is None]
+    by_parent = {}
+    for g in groups:
+        if g.parent_id is not None:
+            by_parent.setdefault(g.parent_id, []).append(g)
+    for g in mains:
+        g.subgroups = by_parent.pop(g.pk, [])
+    # sub-groups whose main group the reader may not see still show, on their own
+    orphans = [g for children in by_parent.values() for g in children]
+    for g in orphans:
+        g.subgroups = []
+    return mains + orphans
+
+
+def group_get(*, slug, user):
+    group = MemberGroup.objects.select_related("category", "cover", "parent").filter(slug=slug).first()
+    if group is None:
+        raise Http404
+    permissions.check_see_group(user, group)
+    return group
+
+
+def group_topics(*, group, user, page=1, per_page=20, sort="latest"):
+    """A page of the group's topics: the forum's category list, so the forum's visibility rule decides."""
+    return forum_selectors.topic_list(category=group.category, user=user, sort=sort, page=page, per_page=per_page)
+
+
+def members(*, group, page=1, per_page=50):
+    from django.core.paginator import Paginator
+
+    from .. import hooks
+
+    qs = (Membership.objects.filter(group=group).select_related("member", *hooks.member_related("member"))
+          .order_by("role", "joined_at", "id"))
+    return forum_selectors.paginate(Paginator(qs, per_page), page)
+
+
+def pending_applications(*, group, page=1, per_page=30):
+    from django.core.paginator import Paginator
+
+    qs = (Application.objects.filter(group=group, status=Application.Status.PENDING)
+          .select_related("applicant").order_by("created_at", "id"))
+    return forum_selectors.paginate(Paginator(qs, per_page), page)
+
+
+def application_get(*, group, pk):
+    from .. import hooks
+
+    application = Application.objects.select_related("applicant", "reviewed_by", "group",
+                                                     *hooks.member_related("applicant")).filter(
+        group=group, pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def my_application(*, group, user):
+    if not user.is_authenticated:
+        return None
+    return (Application.objects.filter(group=group, applicant=user).order_by("-created_at", "-id").first())
+
+
+def applicant_dossier(*, application, reviewer):
+    """What a reviewer needs to judge an applicant on one screen: recent and featured posts the reviewer
+    may read, reports on the applicant and their posts, sanctions, and what other apps add (level, KOL
+    score) through forum.hooks.member_related on the applicant row."""
+    member = application.applicant
+    readable = forum_selectors.posts_readable(user=reviewer).filter(author=member)
+    recent = list(readable.order_by("-created_at", "-id")[:10])
+    featured = list(readable.filter(is_featured=True).order_by("-featured_at", "-id")[:5])
+    reports = list(Report.objects.filter(Q(item__member=member) | Q(item__post__author=member))
+                   .select_related("item", "reporter").order_by("-created_at", "-id")[:10])
+    sanctions = list(MemberSanction.objects.filter(member=member).order_by("-starts_at", "-id")[:10])
+    others = list(Application.objects.filter(applicant=member).exclude(pk=application.pk)
+                  .select_related("group").order_by("-created_at", "-id")[:5])
+    return {"member": member, "recent_posts": recent, "featured_posts": featured, "reports": reports,
+            "sanctions": sanctions, "other_applications": others,
+            "post_count": Post.objects.filter(author=member, is_deleted=False).count()}
+
+
+def health(*, group, now=None):
+    """Members, members active this week, posts per week (last 4 weeks), admissions and time to review."""
+    now = now or timezone.now()
+    week = now - timedelta(days=7)
+    posts = Post.objects.filter(topic__category_id=group.category_id, is_deleted=False)
+    active = posts.filter(created_at__gte=week).values("author_id").distinct().count()
+    weeks = []
+    for i in range(4):
+        start, end = now - timedelta(days=7 * (i + 1)), now - timedelta(days=7 * i)
+        weeks.append(posts.filter(created_at__gte=start, created_at__lt=end).count())
+    month = now - timedelta(days=30)
+    decided = Application.objects.filter(group=group, reviewed_at__gte=month).exclude(
+        status=Application.Status.WITHDRAWN)
+    counts = decided.aggregate(approved=Count("pk", filter=Q(status=Application.Status.APPROVED)),
+                               rejected=Count("pk", filter=Q(status=Application.Status.REJECTED)))
+    waits = [(a.reviewed_at - a.created_at).total_seconds() for a in decided.only("created_at", "reviewed_at")]
+    return {
+        "members": group.member_count, "active_week": active, "posts_per_week": list(reversed(weeks)),
+        "approved_30d": counts["approved"], "rejected_30d": counts["rejected"],
+        "pending": Application.objects.filter(group=group, status=Application.Status.PENDING).count(),
+        "median_review_hours": round(sorted(waits)[len(waits) // 2] / 3600, 1) if waits else None,
+    }
+
+
+def open_proposals(*, group):
+    from .models import PromotionProposal
+
+    return list(PromotionProposal.objects.filter(group=group, status=PromotionProposal.Status.PROPOSED)
+                .select_related("member", "source").order_by("created_at", "id"))
