@@ -311,8 +311,8 @@ class TemplateSlots:
         "head": "stylesheets and <meta> in <head>, on every page",
         "header": "the site header, after the brand (search: the search box)",
         "nav": "main navigation items (<li>) for everyone, after Latest",
-        "nav_member": "navigation items (<li>) for a signed-in member, after Notifications",
-        "nav_moderator": "navigation items (<li>) for moderators, after Moderation",
+        "nav_member": "items (<li>) of a signed-in member's avatar menu in the header, after Profile",
+        "nav_moderator": "items (<li>) of the avatar menu's Staff section for moderators, after the moderation queue",
         "scripts": "<script> tags at the end of <body>",
         "community": "links (<li>) in the header's Community menu and the footer, for everyone (engagement: badges "
                      "and leaderboards; cms: the landing page, collections, digests, rules); no query of their own",
