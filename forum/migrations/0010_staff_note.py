@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0008_uploaded_image'),
+        ('forum', '0009_draft'),
     ]
 
     operations = [
