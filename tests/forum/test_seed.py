@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from forum.management.commands.seed_demo import MEMBERS_DATA
 from forum.markdown import render_markdown
-from forum.models import Category, Notification, Post, PostVote, Topic, User
+from forum.models import Category, Notification, Post, PostRevision, PostVote, Topic, User
 from forum.ranking import hot_score_python
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +200,15 @@ def test_seed_demo_builds_a_living_forum_and_is_idempotent(django_capture_on_com
     assert Application.objects.filter(status="pending").count() >= 2
     assert PromotionProposal.objects.filter(group=main, status="proposed", member__username="emma_li").exists()
     assert main.category.topics.exists()
+    # the composer (issue 15): the admin finds a reply draft and a new-topic draft; edited posts have a
+    # history to show; some upvote notifications collapse into one group
+    from forum.composer.models import Draft
+    from forum.selectors import notification_groups
+
+    assert Draft.objects.filter(user__username="admin", place__startswith="reply:").count() == 1
+    assert Draft.objects.filter(user__username="admin", place__startswith="new:").count() == 1
+    assert PostRevision.objects.exists()
+    assert any(g.actor_count > 1 for m in members for g in notification_groups(user=m, per_page=50).object_list)
 
 
 def test_seed_demo_uses_the_admin_password_from_the_environment(django_capture_on_commit_callbacks, monkeypatch):

@@ -587,10 +587,31 @@ def seed_topics(ctx):
             f"{len(TOPICS) - created} already there"]
 
 
+def seed_drafts(ctx):
+    """The composer's server-side drafts (forum/composer): the admin, the one demo account that can
+    sign in, finds a half-written reply and a new-topic draft restored when opening those composers."""
+    from forum.composer import services as composer_services
+
+    admin = ctx.members.get(ADMIN[0])
+    topic = Topic.objects.filter(category__in=ctx.categories.values(), is_hidden=False).order_by("pk").first()
+    if admin is None or topic is None:
+        return []
+    composer_services.draft_save(
+        actor=admin, place=f"reply:{topic.pk}",
+        body="补充一点：我们上个月也试过类似的做法，**关键是先找到愿意带头的几位老会员**。\n\n"
+             "具体步骤我整理一下再发，先存个草稿。")
+    category = next(iter(ctx.categories.values()))
+    composer_services.draft_save(
+        actor=admin, place=f"new:{category.pk}", category_id=category.pk, title="新人引导流程的改进建议",
+        body="## 现状\n\n新会员注册后不知道从哪里开始。\n\n## 想法\n\n- 首页加一个「新人必读」入口\n- ")
+    return [f"drafts: a reply draft in “{topic.title}” and a new-topic draft in {category.name} for {ADMIN[0]}"]
+
+
 SECTIONS = [
     ("accounts", seed_accounts),
     ("categories", seed_categories),
     ("topics", seed_topics),
+    ("drafts", seed_drafts),
 ]
 
 
