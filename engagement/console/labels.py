@@ -39,6 +39,10 @@ EXPLAIN = {
     "recalls": _("Recall campaigns sent in the range: recipients, and how many came back within the return window."),
     "moderation": _("Reports filed and queue items (reports and posts held for approval) handled per day, and the "
                     "median time from an item's opening to its handling, for items handled in the range."),
+    "groups": _("Every member group (小组) as it is now, whatever the range: members, members who posted in the "
+                "group in the last 7 days, the group's posts in each of the last 4 weeks (oldest first), applications "
+                "approved and rejected in the last 30 days with the median time from applying to a decision, and "
+                "applications waiting."),
     "kol": _("KOL candidates at the end of the range: proposed by the latest scoring run and not yet decided, "
              "and the members moderators accepted, snoozed (still snoozed) or dismissed."),
 }

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from forum.groups import selectors as group_selectors
 from forum.lib.exports import SafeWriter
 from forum.lib.web import login_redirect
 from forum.views import shows_forum_errors
@@ -95,6 +96,7 @@ def _context(request, form, start, end, category):
         step["label"] = labels.FUNNEL_STEPS[step["step"]]
     for state in data["kol"]["states"]:
         state["label"] = labels.KOL_STATES[state["state"]]
+    data["groups"] = group_selectors.health_overview()  # few rows, four queries: read live, not rolled up
     query = request.GET.urlencode()
     return {"form": form, "start": start, "end": end, "category": category, "data": data,
             "charts": _charts(data, category), "explain": labels.EXPLAIN, "query": query,
@@ -180,6 +182,16 @@ def csv_rows(data):
     yield [_("State"), _("Members")]
     for s in data["kol"]["states"]:
         yield [str(labels.KOL_STATES[s["state"]]), s["count"]]
+    if data.get("groups"):
+        yield []
+        yield [_("Group health")]
+        yield [_("Group"), _("Main group"), _("Members"), _("Active this week"), _("Posts, last 4 weeks"),
+               _("Approved (30 days)"), _("Rejected (30 days)"), _("Applications waiting"), _("Median hours to review")]
+        for r in data["groups"]:
+            g = r["group"]
+            yield [g.name, g.parent.name if g.parent else "", r["members"], r["active_week"],
+                   " / ".join(str(n) for n in r["posts_per_week"]), r["approved_30d"], r["rejected_30d"],
+                   r["pending"], r["median_review_hours"]]
 
 
 @require_safe
@@ -190,6 +202,7 @@ def export(request):
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     data = selectors.dashboard(start=start, end=end, category_id=category.pk if category else None)
+    data["groups"] = group_selectors.health_overview()
     buffer = io.StringIO()
     writer = SafeWriter(buffer)
     writer.writerow([_("Huoli community health"), start.isoformat(), end.isoformat(),

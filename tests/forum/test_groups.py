@@ -247,3 +247,33 @@ def test_composer_posts_into_the_group(g):
     assert g.sub.category.topics.filter(title="我的第一篇组内分享").exists()
     assert _client(g.outsider).post(f"/groups/{g.sub.slug}/new/", {"title": "外人来发帖试试", "body": "x"}).status_code == 403
     assert _client(g.member).post(f"/groups/{g.sub.slug}/new/", {"title": "", "body": ""}).status_code == 400
+
+
+# --- group health on the operator's console ------------------------------------------------------
+def test_group_health_overview_for_the_console(g, django_assert_num_queries):
+    from forum.groups import selectors as group_selectors
+
+    now = timezone.now()
+    topic = TopicFactory.create(author=g.member, category=g.sub.category)
+    services.post_create(actor=g.deputy, topic=topic, body="本周的回复")
+    old = services.post_create(actor=g.member, topic=topic, body="两周前的回复")
+    Post.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(days=10))
+    Application.objects.filter(pk=g.application.pk).update(created_at=now - datetime.timedelta(hours=5))
+    group_services.application_decide(actor=g.deputy, application=g.application, approve=True, reason="好")
+    waiting = UserFactory()
+    group_services.application_create(actor=waiting, group=g.sub, answers=["一", "二"])
+    with django_assert_num_queries(4):
+        rows = group_selectors.health_overview(now=now + datetime.timedelta(minutes=1))
+    assert [r["group"].slug for r in rows] == ["main", "sub"]  # the main group, then its sub-group
+    sub = rows[1]
+    assert sub["is_sub"] and sub["active_week"] == 2  # the opener and the deputy posted this week
+    assert sub["posts_per_week"] == [0, 0, 1, 2]  # oldest week first: one post 10 days ago, two this week
+    assert (sub["approved_30d"], sub["rejected_30d"], sub["pending"]) == (1, 0, 1)
+    assert sub["median_review_hours"] == 5.0
+    assert rows[0]["posts_per_week"] == [0, 0, 0, 0] and rows[0]["median_review_hours"] is None
+
+    operator = UserFactory(is_staff=True)
+    page = _client(operator).get("/console/").content.decode()
+    assert 'id="groups"' in page and "新人小组" in page
+    csv = _client(operator).get("/console/export.csv").content.decode("utf-8-sig")
+    assert "新人小组" in csv and "0 / 0 / 1 / 2" in csv
