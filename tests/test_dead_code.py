@@ -19,7 +19,10 @@ FRAMEWORK_NAMES = ["Command", "handle", "add_arguments", "ready", "Meta", "clean
                    "get_*", "has_*_permission", "formfield_for_*", "item_*", "items", "title", "link", "description",
                    "feed_url", "author_name", "receive_json", "decode_json", "encode_json", "connect", "disconnect",
                    "websocket_*", "as_sql", "to_python", "render_page", "*Config", "*Middleware", "is_shown",
-                   "process_*", "on_*", "panels", "content_panels"]
+                   "process_*", "on_*", "panels", "content_panels",
+                   # Django's widget interface (forum.widgets.ChooserWidget)
+                   "value_from_datadict", "value_omitted_from_data", "id_for_label", "format_value", "_render",
+                   "prepare_value"]
 
 
 def _names_used_outside_python():
