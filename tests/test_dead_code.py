@@ -20,7 +20,10 @@ FRAMEWORK_NAMES = ["Command", "handle", "add_arguments", "ready", "Meta", "clean
                    "feed_url", "author_name", "receive_json", "decode_json", "encode_json", "connect", "disconnect",
                    "websocket_*", "as_sql", "to_python", "render_page", "*Config", "*Middleware", "is_shown",
                    "process_*", "on_*", "panels", "content_panels",
-                   "db_for_read", "db_for_write", "allow_relation", "allow_migrate"]  # database router API
+                   "db_for_read", "db_for_write", "allow_relation", "allow_migrate",  # database router API
+                   # Django's widget interface (forum.widgets.ChooserWidget)
+                   "value_from_datadict", "value_omitted_from_data", "id_for_label", "format_value", "_render",
+                   "prepare_value"]
 
 
 def _names_used_outside_python():

@@ -269,6 +269,12 @@ def _featured_admin(w):
                 lambda: _fresh(w["topic"]).is_featured, refused_as="member")
 
 
+def _digest_admin(w):
+    from cms.models import DigestPage
+
+    return Case("/cms/digest/", {}, lambda: DigestPage.objects.exists(), refused_as="member")
+
+
 def _bounty(w):
     from engagement.bounties import services as bounty_services
     from engagement.bounties.models import Bounty
@@ -628,7 +634,8 @@ ENTRY_POINTS = {
     "url forum:tag": READ, "url follows:feed": READ, "url follows:button": READ, "url follows:toggle": MEMBER,
     # cms and search pages
     "url cms:featured": READ, "url cms:feature_topic": _feature_topic, "url cms:feature_post": _feature_post,
-    "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ,
+    "url cms_featured_admin": _featured_admin, "url post_chooser:chosen": READ, "url cms_digest_admin": _digest_admin,
+    "url forum:chooser": READ,
     "url cms:feed_digests_rss": READ, "url cms:feed_digests_atom": READ, "url cms:feed_collections_rss": READ,
     "url cms:feed_collections_atom": READ, "url cms:feed_featured_rss": READ, "url cms:feed_featured_atom": READ,
     "url search:search": READ, "url search:suggest": READ, "url search:similar": READ, "url healthz": READ,

@@ -607,11 +607,47 @@ def seed_drafts(ctx):
     return [f"drafts: a reply draft in “{topic.title}” and a new-topic draft in {category.name} for {ADMIN[0]}"]
 
 
+def seed_moderation(ctx):
+    """A member the moderators are watching, so /mod/u/<username>/ and the audit log have a story: an
+    advertising reply, two reports on it, a week's silence by the moderator and a staff note."""
+    from forum.moderation import bans, notes, reports
+    from forum.moderation.models import StaffNote
+
+    watched = User.objects.filter(username="promo_xu").first()
+    if watched is None:
+        watched = User(username="promo_xu", email="promo_xu@huoli.local", display_name="推广小徐",
+                       date_joined=ctx.now - timedelta(days=9))
+        watched.set_unusable_password()
+        watched.save()
+        services.member_joined(member=watched)
+    _verified_email(watched)
+    if StaffNote.objects.filter(member=watched).exists():
+        return ["moderation: the watched member is there already"]
+    moderator = User.objects.get(username="mod_lin")
+    topic = (Topic.objects.filter(category__slug__in=[c[0] for c in CATEGORIES], is_hidden=False, is_locked=False)
+             .exclude(category__slug="announcements").order_by("id").first())
+    if topic is None:
+        return ["moderation: no topic to reply in"]
+    reply = services.post_create(actor=watched, topic=topic,
+                                 body="低价代写论文、刷粉丝，加微信 promo-xu-2026，量大从优！")
+    for name, reason, message in (("chen_wei", "spam", "典型的广告，已经第二次了"),
+                                  ("emma_li", "spam", "Advertising in a help thread.")):
+        reporter = User.objects.filter(username=name).first()
+        if reporter is not None:
+            reports.report_create(actor=reporter, target=reply, reason=reason, message=message)
+    bans.member_sanction(actor=moderator, member=watched, kind="silence", reason="连续发广告，禁言一周",
+                         until=ctx.now + timedelta(days=7))
+    notes.note_create(actor=moderator, member=watched,
+                      text="已私信提醒：再发广告将永久封禁。注册邮箱与上月封禁的账号相似，请留意。")
+    return ["moderation: promo_xu wrote an ad, was reported twice, silenced for a week, and has a staff note"]
+
+
 SECTIONS = [
     ("accounts", seed_accounts),
     ("categories", seed_categories),
     ("topics", seed_topics),
     ("drafts", seed_drafts),
+    ("moderation", seed_moderation),
 ]
 
 
