@@ -521,6 +521,14 @@ def _group_members(w):
                 lambda: not Membership.objects.filter(group=group, member=w["author"]).exists())
 
 
+def _group_invite(w):
+    from forum.groups.models import Membership
+
+    group = _staff_group(w)
+    return Case("/group-invite/", {"group": group.slug, "username": "author", "reason": "KOL 候选"},
+                lambda: Membership.objects.filter(group=group, member=w["author"]).exists())
+
+
 def _api_group_decide(w):
     from forum.groups import services as group_services
     from forum.groups.models import Membership
@@ -599,6 +607,7 @@ ENTRY_POINTS = {
     "api POST /api/v1/groups/{slug}/applications/{application_id}/decision": _api_group_decide,
     "api POST /api/v1/groups/{slug}/members/{member_id}/actions": _api_group_member_action,
     "url groups:edit": _group_edit, "url groups:application": _group_application, "url groups:members": _group_members,
+    "url groups:invite": _group_invite,
     # engagement pages
     "url engagement:me_points": READ, "url engagement:member_points": READ,
     "url engagement:points_adjust": _points_adjust, "url engagement:checkin": MEMBER,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from forum.errors import ForumError
+from forum.groups.selectors import invitable_groups
 from forum.lib.redirects import safe_next
 from forum.lib.web import login_redirect
 from forum.views import shows_forum_errors
@@ -78,7 +79,8 @@ def member(request, username):
                "The table below lists the same values."),
     ) if history else None
     return render(request, "kol/member.html", {**f, **data, "member": user, "chart": chart,
-                                               "snooze_days": conf.config()["SNOOZE_DAYS"]})
+                                               "snooze_days": conf.config()["SNOOZE_DAYS"],
+                                               "invite_groups": invitable_groups(user=request.user)})
 
 
 @require_safe

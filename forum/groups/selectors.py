@@ -175,3 +175,16 @@ def health_overview(*, now=None):
             "median_review_hours": round(waits[len(waits) // 2] / 3600, 1) if waits else None,
         })
     return rows
+
+
+def invitable_groups(*, user):
+    """The groups `user` may invite a member into (services.group_invite): every group for staff, the
+    groups they own for owners; main groups first."""
+    if not user.is_authenticated:
+        return []
+    qs = MemberGroup.objects.select_related("parent")
+    if not user.is_staff:
+        qs = qs.filter(memberships__member=user, memberships__role=Membership.Role.OWNER)
+    groups = list(qs)
+    groups.sort(key=lambda g: ((g.parent.name if g.parent else g.name), g.parent is not None, g.name))
+    return groups

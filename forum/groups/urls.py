@@ -7,6 +7,7 @@ app_name = "groups"
 urlpatterns = [
     path("groups/", views.index, name="index"),
     path("groups/new/", views.create, name="create"),
+    path("group-invite/", views.invite, name="invite"),
     path("groups/<str:slug>/", views.detail, name="detail"),
     path("groups/<str:slug>/edit/", views.edit, name="edit"),
     path("groups/<str:slug>/join/", views.join, name="join"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import services as forum_services
 from ..errors import ForumError, InvalidInput, RateLimited
 from ..lib import web
+from ..lib.redirects import safe_next
 from ..models import User
 from . import permissions, selectors, services
 from .forms import GroupForm, GroupTopicForm
@@ -253,6 +254,18 @@ def application(request, slug, pk):
         nxt = Application.objects.filter(group=group, status=Application.Status.PENDING).order_by("created_at").first()
         return redirect(nxt.get_absolute_url() if nxt else reverse("groups:applications", args=[group.slug]))
     return render(request, "groups/application.html", context)
+
+
+@require_POST
+@shows_errors
+def invite(request):
+    """Invite a member into a group from another staff screen (the KOL queue's member page): the group by
+    slug, the member by username, then back to `next`."""
+    group = selectors.group_get(slug=request.POST.get("group", ""), user=request.user)
+    member = _member_by_username(request.POST.get("username"))
+    services.group_invite(actor=request.user, group=group, member=member, reason=request.POST.get("reason", ""))
+    messages.success(request, _("%(name)s is now a member of %(group)s.") % {"name": member.name, "group": group.name})
+    return redirect(safe_next(request, request.POST.get("next"), default=group.get_absolute_url()))
 
 
 # --- members -----------------------------------------------------------------------------------

@@ -277,3 +277,23 @@ def test_group_health_overview_for_the_console(g, django_assert_num_queries):
     assert 'id="groups"' in page and "新人小组" in page
     csv = _client(operator).get("/console/export.csv").content.decode("utf-8-sig")
     assert "新人小组" in csv and "0 / 0 / 1 / 2" in csv
+
+
+def test_staff_invite_from_the_kol_page(g):
+    """The KOL candidate's page offers the groups the viewer may invite into; the invite admits the
+    member, tells them, and comes back to the page with a message."""
+    kol_page = f"/kol/u/{g.outsider.username}/"
+    staff = _client(g.staff)
+    page = staff.get(kol_page).content.decode()
+    assert 'action="/group-invite/"' in page and 'value="sub"' in page and 'value="main"' in page
+    response = staff.post("/group-invite/", {"group": "sub", "username": g.outsider.username, "reason": "KOL",
+                                             "next": kol_page}, follow=True)
+    assert response.redirect_chain[-1][0] == kol_page
+    assert Membership.objects.filter(group=g.sub, member=g.outsider, via="invitation").exists()
+    assert "新人小组" in response.content.decode()
+    assert Notification.objects.filter(recipient=g.outsider).exists()
+    again = staff.post("/group-invite/", {"group": "sub", "username": g.outsider.username})
+    assert again.status_code == 409
+    plain = _client(g.member).post("/group-invite/", {"group": "sub", "username": g.applicant.username})
+    assert plain.status_code == 403 and not Membership.objects.filter(group=g.sub, member=g.applicant).exists()
+    assert staff.post("/group-invite/", {"group": "sub", "username": "nobody"}).status_code == 400
