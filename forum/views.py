@@ -321,11 +321,15 @@ def topic_subscribe(request, pk):
 @require_POST
 @shows_forum_errors
 def topic_moderate(request, pk):
+    """The topic page's quick moderation buttons (lock, pin, hide the topic; hide, unhide, restore a post).
+    A plain form redirects back with the verb's message; htmx gets the buttons (or the post) swapped in place,
+    in their new state, with the message beside them (errors too, with their 4xx status)."""
     if not request.user.is_authenticated:
         return web.login_redirect(request, reverse("forum:topic_short", args=[pk]))
     t = selectors.topic_get(topic_id=pk, user=request.user)
     action = request.POST.get("action", "")
     page = web.page_number(request)
+    post = None
     try:
         # the quick buttons on the topic page are verbs of the moderation registry (permission, audit, scope)
         from .moderation import registry
@@ -335,21 +339,52 @@ def topic_moderate(request, pk):
             post_id = request.POST.get("post", "")
             post = selectors.post_get(post_id=int(post_id), user=request.user) if post_id.isdigit() else None
             if post is None or post.topic_id != t.pk:
+                post = None
                 raise InvalidInput(_("Unknown post."))
             verb = registry.verb_get(registry.POST, action.removesuffix("_post"))
             if not verb.quick:
                 raise InvalidInput(_("Unknown moderation action."))
             result = registry.run(registry.POST, verb.name, actor=request.user, obj=post, data={"reason": reason})
-            messages.success(request, verb.done_message(result or post))
+            message = verb.done_message(result or post)
+            if request.htmx:
+                return _post_in_place(request, post.pk, message=message)
+            messages.success(request, message)
             return redirect(post_url(post))
         verb = registry.verb_get(registry.TOPIC, action)
         if not verb.quick:
             raise InvalidInput(_("Unknown moderation action."))
         result = registry.run(registry.TOPIC, verb.name, actor=request.user, obj=t, data={"reason": reason})
-        messages.success(request, verb.done_message(result or t))
+        message = verb.done_message(result or t)
+        if request.htmx:
+            return render(request, "forum/includes/topic_mod_actions.html",
+                          {"topic": selectors.topic_get(topic_id=pk, user=request.user), "mod_message": message})
+        messages.success(request, message)
         return redirect(t.get_absolute_url())
     except ForumError as error:
+        if request.htmx:
+            if post is not None:
+                return with_status(_post_in_place(request, post.pk, error=error.message, status=error.status),
+                                   error)
+            response = render(request, "forum/includes/topic_mod_actions.html",
+                              {"topic": t, "mod_error": error}, status=error.status)
+            return with_status(response, error)
         return _render_topic(request, t, page, status=error.status, error=error)
+
+
+def _post_in_place(request, post_id, *, message="", error=None, status=200):
+    """One post as the reader sees it on the topic page (its tools in their new state), with a message."""
+    p = selectors.post_for_reader(post_id=post_id, user=request.user)
+    topic = p.topic
+    user = request.user
+    is_mod = permissions.can_moderate(user, topic.category)
+    may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
+                 and (not topic.is_locked or is_mod))
+    response = render(request, "forum/includes/post.html", {"post": p, "topic": topic, "is_mod": is_mod,
+                                                            "reply_form": may_reply, "mod_message": message,
+                                                            "mod_error": error},
+                      status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- posts -------------------------------------------------------------------------------------
@@ -366,16 +401,7 @@ def post_fragment(request, pk):
     """One post as the topic page renders it for this reader: the page's own partial
     (forum/includes/post.html) with their vote, bookmark, reply, quote, report and moderation tools.
     live.js swaps it in for a reply that arrived live (whose broadcast copy is the guest's view)."""
-    p = selectors.post_for_reader(post_id=pk, user=request.user)
-    topic = p.topic
-    user = request.user
-    is_mod = permissions.can_moderate(user, topic.category)
-    may_reply = (user.is_authenticated and permissions.can_post_in_category(user, topic.category)
-                 and (not topic.is_locked or is_mod))
-    response = render(request, "forum/includes/post.html",
-                      {"post": p, "topic": topic, "is_mod": is_mod, "reply_form": may_reply})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _post_in_place(request, pk, message="")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

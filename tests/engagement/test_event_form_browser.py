@@ -95,9 +95,13 @@ def test_moderator_sets_a_multiplier_and_moderates_on_a_phone(browser, live_serv
     # the topic's own tools: lock, and read what happened
     page.goto(f"{live_server.url}{topic.get_absolute_url()}")
     page.locator("summary", has_text="管理").first.click()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Lock this topic?" (data-confirm)
     page.get_by_role("button", name="锁定").click()
-    page.wait_for_load_state("load")
-    assert page.locator(".messages").get_by_text("话题已锁定。", exact=True).is_visible()
+    # htmx swaps the buttons in place, in their new state, with the verb's message beside them
+    status = page.locator(".mod-actions [role=status]")
+    status.wait_for()
+    assert status.inner_text() == "话题已锁定。"
+    assert page.locator(".mod-actions").get_by_role("button", name="解锁").is_visible()
     shot(page, artifacts_dir, "03-locked")
 
     # the move tool starts on "choose a category" and does not offer the topic's own

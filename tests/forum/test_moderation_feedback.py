@@ -76,6 +76,52 @@ def test_quick_tools_on_the_topic_page_say_what_they_did(client, moderator, topi
     assert f'<p class="alert alert-success">{message}</p>' in page and "done." not in page
 
 
+# the new state of the buttons (or the post) swapped in by htmx after each quick verb
+HTMX_STATE = {
+    "topic.lock": 'value="unlock"', "topic.unlock": 'value="lock"', "topic.pin": 'value="unpin"',
+    "topic.unpin": 'value="pin"', "topic.hide": 'value="unhide"', "topic.unhide": 'value="hide"',
+    "post.hide": 'value="unhide_post"', "post.unhide": 'value="hide_post"', "post.restore": 'value="hide_post"',
+}
+
+
+@pytest.mark.parametrize("key", QUICK)
+def test_quick_tools_with_htmx_swap_in_place_and_say_what_they_did(client, moderator, topic, key):
+    before, message = QUICK[key]
+    applies_to, name = key.split(".")
+    if applies_to == "topic":
+        Topic.objects.filter(pk=topic.pk).update(**before)
+        data = {"action": name}
+    else:
+        Post.objects.filter(pk=_reply(topic).pk).update(**before)
+        data = {"action": f"{name}_post", "post": _reply(topic).pk}
+    client.force_login(moderator)
+    response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html  # a fragment, not a page
+    assert f'<p class="alert alert-success" role="status">{message}</p>' in html
+    assert HTMX_STATE[key] in html
+    if applies_to == "topic":
+        assert html.lstrip().startswith("<form") and 'class="mod-actions"' in html
+    else:
+        assert f'data-post-id="{_reply(topic).pk}"' in html and 'class="post card' in html
+
+
+def test_quick_tools_with_htmx_refusals_are_4xx_fragments(client, moderator, member, topic):
+    client.force_login(moderator)
+    response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), {"action": "explode"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+    Topic.objects.filter(pk=topic.pk).update(is_locked=True)
+    response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), {"action": "lock"},
+                           HTTP_HX_REQUEST="true")
+    assert 400 <= response.status_code < 500 and 'role="alert"' in response.content.decode()
+    client.force_login(member)  # not a moderator: nothing changes
+    response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), {"action": "unlock"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 403 and Topic.objects.get(pk=topic.pk).is_locked
+
+
 def test_quick_tools_speak_chinese(client, moderator, topic):
     client.force_login(moderator)
     response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), {"action": "lock"}, follow=True,
