@@ -125,7 +125,8 @@ topic_subscribed = Event("topic_subscribed", "topic, actor, subscribed (bool): t
 
 # --- policies (checks get positional arguments) ------------------------------------------------
 can_post = Policy("can_post", "check(actor, category, kind='topic'|'reply'|'edit', source=str); an edit checks "
-                  "the new text (links, images), passes previous=the text before, and is not a new post")
+                  "the new text (links, images), passes previous=the text before, and is not a new post; a reply "
+                  "passes topic=the topic replied to")
 can_vote = Policy("can_vote", "check(actor, post, value)")
 can_upload_image = Policy("can_upload_image", "check(actor) before a member uploads an image from the composer "
                           "(engagement: refused at a level whose posts may hold no image)")

@@ -169,7 +169,7 @@ def check_reply(user, topic, *, source=""):
         raise NotAllowed(_("This topic is locked: no new replies."), code="locked")
     if not can_post_in_category(user, topic.category):
         raise NotAllowed(_("You may not post in %(category)s.") % {"category": topic.category.name})
-    hooks.can_post.check(user, topic.category, kind="reply", source=source)
+    hooks.can_post.check(user, topic.category, kind="reply", source=source, topic=topic)
 
 
 def check_upload_image(user):

@@ -30,7 +30,7 @@ def _needed_message(needed, text_with_level, text_without):
     return text_with_level % {"needed": needed.label}
 
 
-def check_post_privileges(actor, category, kind="topic", source="", previous=None):
+def check_post_privileges(actor, category, kind="topic", source="", previous=None, topic=None):
     """Links and images per post (topics, replies and edits), posts per hour (not edits). An edit
     is refused only when it adds links or images beyond the limit: fixing a typo in an older post
     that has more (written at a higher level, say) stays possible."""

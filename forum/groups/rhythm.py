@@ -1,7 +1,8 @@
 """Group rhythm: recurring group events. `group_event_create` (owners and staff) and `group_events_run`
 (the beat task, every few minutes): for each active event, the next start in the event's time zone; from
-`seed_hours + lead_hours` before it the occurrence's topic exists and the early-access members are told;
-from `lead_hours` before it every member is reminded. Each step happens once per occurrence."""
+`seed_hours + lead_hours` before it the occurrence's topic exists and the early-access members are told
+(until the session opens to everyone only they, the owners and deputies may reply: forum.groups.hooks);
+from `lead_hours` before it every member is reminded and may reply. Each step happens once per occurrence."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

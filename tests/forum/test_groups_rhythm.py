@@ -74,3 +74,26 @@ def test_only_owners_create_events_and_bad_input_is_refused(weekly):
     with pytest.raises(InvalidInput):
         rhythm.group_event_create(actor=weekly.owner, group=weekly.group, title="每周活动", body="内容",
                                   weekday=1, hour=20, time_zone="Mars/Base")
+
+
+def test_early_access_members_answer_first(weekly, settings):
+    """Between the topic's opening for the early-access members and the session's opening to everyone, only
+    the seeds (and the owners, deputies and staff) may reply; then everyone may."""
+    from django.utils import timezone
+
+    from forum import services
+
+    monday_noon = datetime(2026, 12, 7, 12, 0, tzinfo=SH)  # inside the early-access window
+    rhythm.group_events_run(now=monday_noon)
+    topic = Topic.objects.get(title="每周二知识分享 · 2026-12-08 20:00")
+    settings.USE_TZ = True
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timezone, "now", lambda: monday_noon)
+        services.post_create(actor=weekly.seed, topic=topic, body="我先来：上周的活动复盘要点……")
+        services.post_create(actor=weekly.owner, topic=topic, body="欢迎大家报名")
+        with pytest.raises(NotAllowed) as refused:
+            services.post_create(actor=weekly.member, topic=topic, body="我也想说")
+        assert refused.value.code == "early_access" and "2026-12-07 20:00" in str(refused.value.message)
+        mp.setattr(timezone, "now", lambda: datetime(2026, 12, 7, 20, 30, tzinfo=SH))  # open to everyone
+        services.post_create(actor=weekly.member, topic=topic, body="我也想说")
+    assert topic.posts.count() == 4
