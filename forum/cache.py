@@ -118,12 +118,24 @@ def unread_key(user_id):
 
 
 def unread_count(user_id, count):
-    """The member's unread count from the cache, or `count()` stored for UNREAD_SECONDS."""
-    value = cache.get(unread_key(user_id))
-    if value is None:
-        value = count()
-        cache.set(unread_key(user_id), value, UNREAD_SECONDS)
+    """The member's unread count from the cache, or `count()` stored for UNREAD_SECONDS. Stored under
+    the version of who may read what (`readable_changed`: a topic moved, a category's readers or a
+    member's groups changed), since a notification about a topic the member may no longer read stops
+    counting. One cache round trip on a hit."""
+    vkey = _version_key("readable", 0)
+    found = cache.get_many([vkey, unread_key(user_id)])
+    version, stored = found.get(vkey), found.get(unread_key(user_id))
+    if version is not None and isinstance(stored, tuple) and stored[0] == version:
+        return stored[1]
+    version = version if version is not None else _version(vkey)
+    value = count()
+    cache.set(unread_key(user_id), (version, value), UNREAD_SECONDS)
     return value
+
+
+def readable_changed(*args, **kwargs):
+    """Who may read which topic changed: retire every member's cached unread count."""
+    _bump(_version_key("readable", 0))
 
 
 def unread_changed(user_id):
@@ -149,10 +161,12 @@ def member_groups(user_id, load):
 
 def bump_groups(*args, **kwargs):
     _bump(_version_key("groups", 0))
+    readable_changed()
 
 
 def _category_saved(sender, instance, **kwargs):
     bump_category(instance.pk)
+    readable_changed()  # its readers may have changed
 
 
 def connect_signals():
@@ -164,6 +178,9 @@ def connect_signals():
     post_save.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_saved")
     post_delete.connect(_category_saved, sender=Category, dispatch_uid="huoli_cache_category_deleted")
     connect_group_signals()
+    from . import hooks
+
+    hooks.topic_moved.connect(readable_changed)
     m2m_changed.connect(_topic_tags_changed, sender=Topic.tags.through, dispatch_uid="huoli_cache_topic_tags")
 
 

@@ -608,6 +608,7 @@ ENTRY_POINTS = {
     "api POST /api/v1/groups/{slug}/members/{member_id}/actions": _api_group_member_action,
     "url groups:edit": _group_edit, "url groups:application": _group_application, "url groups:members": _group_members,
     "url groups:invite": _group_invite,
+    "url forum:set_language": READ,  # a GET link that sets the language cookie: no data changes
     # engagement pages
     "url engagement:me_points": READ, "url engagement:member_points": READ,
     "url engagement:points_adjust": _points_adjust, "url engagement:checkin": MEMBER,

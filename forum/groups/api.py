@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.params import Path
 
 from ..api_schemas import ANONYMOUS_OK, READ_ERRORS, WRITE_ERRORS, MemberSummary
@@ -147,7 +147,7 @@ def group_join(request, slug: str):
     g = selectors.group_get(slug=slug, user=request.auth)
     membership = services.group_join(actor=request.auth, group=g)
     membership.member = request.auth
-    return 201, _membership(membership)
+    return Status(201, _membership(membership))
 
 
 @router.post("/groups/{slug}/applications", response={201: GroupApplicationOut, **WRITE_ERRORS},
@@ -155,7 +155,7 @@ def group_join(request, slug: str):
 def group_apply(request, slug: str, payload: GroupApplyIn):
     g = selectors.group_get(slug=slug, user=request.auth)
     application = services.application_create(actor=request.auth, group=g, answers=payload.answers)
-    return 201, _application(selectors.application_get(group=g, pk=application.pk))
+    return Status(201, _application(selectors.application_get(group=g, pk=application.pk)))
 
 
 @router.post("/groups/{slug}/applications/{application_id}/decision",
@@ -167,7 +167,7 @@ def group_application_decide(request, slug: str, payload: GroupDecisionIn, appli
     application = selectors.application_get(group=g, pk=application_id)
     services.application_decide(actor=request.auth, application=application, approve=payload.decision == "approve",
                                 reason=payload.reason)
-    return 200, _application(selectors.application_get(group=g, pk=application_id))
+    return Status(200, _application(selectors.application_get(group=g, pk=application_id)))
 
 
 @router.post("/groups/{slug}/members/{member_id}/actions", response={200: GroupMemberActionOut, **WRITE_ERRORS},
@@ -187,7 +187,7 @@ def group_member_action(request, slug: str, payload: GroupMemberActionIn, member
         services.member_unmute(actor=request.auth, group=g, member=member, reason=payload.reason)
     else:
         hidden = services.kick_advertiser(actor=request.auth, group=g, member=member, reason=payload.reason)
-    return 200, {"action": payload.action, "member": _member(member), "posts_hidden": hidden}
+    return Status(200, {"action": payload.action, "member": _member(member), "posts_hidden": hidden})
 
 
 def register(api):

@@ -46,9 +46,9 @@ def _get(client, member):
 
 # profile for a guest: member, their recent posts, follows' counts, points account, check-in stats, badges
 GUEST_PROFILE = 6
-# the member's own profile: + session, user, groups (staff menu, moderator?), unread notifications, the follow
-# button's own state
-OWN_PROFILE = 11
+# the member's own profile: + user (the session, the member's groups and the unread count are cached since
+# their first page)
+OWN_PROFILE = 7
 
 
 @pytest.mark.parametrize("n", [3, 6])
