@@ -284,7 +284,7 @@
     this.mentionQuery = null;
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", list.id);
-    box.setAttribute("aria-expanded", "false");
+    /* a textarea may not carry aria-expanded (axe: aria-allowed-attr); the listbox's own hidden state says it */
     var ask = debounce(function () { self.askMentions(); }, MENTION_DELAY);
     box.addEventListener("input", ask);
     box.addEventListener("click", ask);
@@ -366,7 +366,7 @@
       list.appendChild(li);
     });
     list.hidden = false;
-    this.box.setAttribute("aria-expanded", "true");
+
     this.moveMention(0);
   };
 
@@ -397,7 +397,7 @@
     this.mentionItems = [];
     this.mentionActive = -1;
     this.mentionQuery = null;
-    this.box.setAttribute("aria-expanded", "false");
+
     this.box.removeAttribute("aria-activedescendant");
   };
 
