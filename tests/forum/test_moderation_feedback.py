@@ -53,6 +53,17 @@ def _reply(topic):
     return Post.objects.get(topic=topic, number=2)
 
 
+def _quick_request(topic, key):
+    """Put the topic or its reply in the state before `key`; return what it applies to and the POST data."""
+    before = QUICK[key][0]
+    applies_to, name = key.split(".")
+    if applies_to == "topic":
+        Topic.objects.filter(pk=topic.pk).update(**before)
+        return applies_to, {"action": name}
+    Post.objects.filter(pk=_reply(topic).pk).update(**before)
+    return applies_to, {"action": f"{name}_post", "post": _reply(topic).pk}
+
+
 def test_every_quick_verb_has_its_row_and_every_verb_a_message():
     assert set(QUICK) == {verb.key for verb in registry.VERBS if verb.quick}
     for verb in registry.VERBS:
@@ -61,14 +72,8 @@ def test_every_quick_verb_has_its_row_and_every_verb_a_message():
 
 @pytest.mark.parametrize("key", QUICK)
 def test_quick_tools_on_the_topic_page_say_what_they_did(client, moderator, topic, key):
-    before, message = QUICK[key]
-    applies_to, name = key.split(".")
-    if applies_to == "topic":
-        Topic.objects.filter(pk=topic.pk).update(**before)
-        data = {"action": name}
-    else:
-        Post.objects.filter(pk=_reply(topic).pk).update(**before)
-        data = {"action": f"{name}_post", "post": _reply(topic).pk}
+    applies_to, data = _quick_request(topic, key)
+    message = QUICK[key][1]
     client.force_login(moderator)
     response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), data, follow=True)
     page = response.content.decode()
@@ -86,14 +91,8 @@ HTMX_STATE = {
 
 @pytest.mark.parametrize("key", QUICK)
 def test_quick_tools_with_htmx_swap_in_place_and_say_what_they_did(client, moderator, topic, key):
-    before, message = QUICK[key]
-    applies_to, name = key.split(".")
-    if applies_to == "topic":
-        Topic.objects.filter(pk=topic.pk).update(**before)
-        data = {"action": name}
-    else:
-        Post.objects.filter(pk=_reply(topic).pk).update(**before)
-        data = {"action": f"{name}_post", "post": _reply(topic).pk}
+    applies_to, data = _quick_request(topic, key)
+    message = QUICK[key][1]
     client.force_login(moderator)
     response = client.post(reverse("forum:topic_moderate", args=[topic.pk]), data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
