@@ -221,7 +221,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="huoli") + _WORKER,
             "OPTIONS": {
-                "INNER_BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "INNER_BACKEND": "forum.lib.cache.ReusedClientRedisCache",
                 "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
                 "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
             },

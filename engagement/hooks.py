@@ -2,17 +2,21 @@
 navigation items (events, leaderboard; check-in and points for members; the KOL and lifecycle queues for
 moderators) and the flair next to every member's name (level, chosen badge, shop title).
 
-The flair renders from the rows engagement.selectors.MEMBER_FLAIR_RELATED joins (registered in
-forum.hooks.member_select_related by the sub-apps), so a page of names costs no query per name."""
+The flair comes in one batch for the members a hot page shows (engagement.flair, via
+forum.hooks.members_shown), or from the rows engagement.selectors.MEMBER_FLAIR_RELATED joins (registered
+in forum.hooks.member_select_related by the sub-apps) on other pages: a page of names costs no query per
+name either way."""
 
 from forum.hooks import template_slots
 from forum.lib import slots
 
-from .templatetags.engagement_tags import member_flair
-
 
 def _member_flair(context, member):
-    return slots.include("engagement/includes/member_flair.html", context, member_flair(member))
+    from django.utils.safestring import mark_safe
+
+    from . import flair
+
+    return mark_safe(flair.html_for(member))  # noqa: S308 - rendered by a template, escaped there
 
 
 def member_profile_summary(*, member, viewer):
@@ -59,9 +63,14 @@ def _mod_member_points(context, member):
 
 
 def connect():
-    from . import audit_labels
+    from forum import hooks as forum_hooks
+
+    from . import audit_labels, flair
 
     audit_labels.register()
+    flair.connect()
+    if flair.load not in forum_hooks.member_loaders:
+        forum_hooks.member_loaders.append(flair.load)
     template_slots.register("head", slots.stylesheet("engagement/engagement.css"), order=20)
     template_slots.register("nav", slots.template("engagement/includes/nav.html"), order=20)
     template_slots.register("nav_member", slots.template("engagement/includes/nav_member.html"))

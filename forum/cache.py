@@ -109,6 +109,36 @@ def cached_value(*, scope, ident, name, build, timeout=300):
     return value
 
 
+def cached_under_members(*, name, idents, build, timeout=600):
+    """Values for many `idents` at once (a member's flair, a post's shared HTML), stored under the
+    members' version: `bump_members()` retires them all, so a name, avatar, level or badge shown in
+    them is never stale. One cache round trip when every value is there; `build(missing)` returns
+    {ident: value} for the rest, which are stored for `timeout` seconds. A value built from rows
+    read before a write committed is stored under the old version and retired by the write's
+    after-commit bump, as for fragments."""
+    idents = list(dict.fromkeys(idents))
+    if not idents:
+        return {}
+    mkey = _version_key("members", 0)
+    keys = {f"{PREFIX}:m:{name}:{ident}": ident for ident in idents}
+    found = cache.get_many([mkey, *keys])
+    version = found.get(mkey)
+    out = {}
+    if version is not None:
+        for key, ident in keys.items():
+            stored = found.get(key)
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+                out[ident] = stored[1]
+    missing = [ident for ident in idents if ident not in out]
+    if missing:
+        version = version if version is not None else _version(mkey)
+        built = build(missing)
+        if built:
+            cache.set_many({f"{PREFIX}:m:{name}:{ident}": (version, value) for ident, value in built.items()}, timeout)
+        out.update(built)
+    return out
+
+
 # --- a member's unread-notification count (the badge in the header of every page) ----------------
 UNREAD_SECONDS = 60  # the longest a count can lag a change it was not told of (a category's readers)
 

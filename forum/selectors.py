@@ -76,13 +76,29 @@ def _readable_categories_q(user):
 
 
 def category_list(*, user):
-    """Categories the user may read, with their latest topic and its last poster: one query."""
-    return list(
+    """Categories the user may read, with their latest topic and its last poster: one query (and
+    what other apps show by the last posters' names, from hooks.members_shown)."""
+    categories = list(
         Category.objects.filter(_readable_categories_q(user))
         .filter(member_group__isnull=True)  # a group's category shows on its group's page (forum.groups)
-        .select_related("last_topic", "last_topic__last_poster", "parent", *hooks.member_related("last_topic__last_poster"))
+        .select_related("last_topic", "last_topic__last_poster", "parent")
         .order_by("position", "id")
     )
+    hooks.members_shown([c.last_topic.last_poster for c in categories if c.last_topic is not None])
+    return categories
+
+
+def topics_shown(topics):
+    """`topics` (rows of topic_queryset) as a list, their authors and last posters prepared for the
+    names the page shows (hooks.members_shown: one batch, not five joins per member)."""
+    topics = list(topics)
+    hooks.members_shown([m for t in topics for m in (t.author, t.last_poster)])
+    return topics
+
+
+def _topics_page(result):
+    result.object_list = topics_shown(result.object_list)
+    return result
 
 
 def category_get(*, slug, user):
@@ -94,9 +110,8 @@ def category_get(*, slug, user):
 
 
 def topic_queryset(*, user):
-    qs = Topic.objects.select_related(
-        "category", "author", "last_poster", *hooks.member_related("author"), *hooks.member_related("last_poster")
-    ).prefetch_related(
+    # what other apps show by the names is not joined here: the callers pass the rows to topics_shown
+    qs = Topic.objects.select_related("category", "author", "last_poster").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug"))
     )
     if not permissions.is_moderator(user):
@@ -111,17 +126,17 @@ def topic_list(*, category, user, sort="latest", page=1, per_page=20, tag=None):
     qs = topic_queryset(user=user).filter(category=category).order_by(*order)
     if tag:
         qs = qs.filter(tags__slug=tag)
-        return paginate(Paginator(qs, per_page), page)
+        return _topics_page(paginate(Paginator(qs, per_page), page))
     if permissions.can_moderate(user, category):
-        return paginate(Paginator(qs, per_page), page)
-    return paginate(KnownCountPaginator(qs, per_page, count=category.topic_count), page)
+        return _topics_page(paginate(Paginator(qs, per_page), page))
+    return _topics_page(paginate(KnownCountPaginator(qs, per_page, count=category.topic_count), page))
 
 
 def latest_topics(*, user, limit=20, sort="latest"):
     order = TOPIC_SORTS.get(sort, TOPIC_SORTS["latest"])
     # a global pin (forum.moderation.pin) leads the site-wide lists; category pins lead their category
     qs = topic_queryset(user=user).filter(_readable_category_field_q(user)).order_by("-pinned_globally", *order[1:])
-    return list(qs[:limit])
+    return topics_shown(qs[:limit])
 
 
 def _readable_category_field_q(user):
@@ -160,7 +175,8 @@ def topic_opening_html(*, topic):
 
 
 def post_queryset(*, user):
-    qs = Post.objects.select_related("author", "reply_to__author", *hooks.member_related("author"))
+    # the authors' flair is not joined: callers pass the posts to posts_shown
+    qs = Post.objects.select_related("author", "reply_to__author")
     if user.is_authenticated:
         qs = qs.annotate(
             my_vote=Subquery(
@@ -183,7 +199,14 @@ def topic_posts(*, topic, user, page=1, per_page=20):
     result.object_list = list(result.object_list)
     for post in result.object_list:
         post.topic = topic  # permission checks read post.topic: no query per post
+    posts_shown(result.object_list)
     return result
+
+
+def posts_shown(posts):
+    """Prepare the posts' authors for the names the page shows (hooks.members_shown, one batch)."""
+    hooks.members_shown([p.author for p in posts])
+    return posts
 
 
 def post_for_reader(*, post_id, user):
@@ -193,6 +216,7 @@ def post_for_reader(*, post_id, user):
     if post is None:
         raise Http404
     permissions.check_read_topic(user, post.topic)
+    posts_shown([post])
     return post
 
 
@@ -281,7 +305,7 @@ def tag_topics(*, tag, user, page=1, per_page=20):
     """A page of the topics carrying `tag`, in every category the reader may read, latest activity first."""
     qs = (topic_queryset(user=user).filter(_readable_category_field_q(user)).filter(tags=tag)
           .order_by("-last_activity_at", "-id"))
-    return paginate(Paginator(qs, per_page), page)
+    return _topics_page(paginate(Paginator(qs, per_page), page))
 
 
 def member_bookmarks(*, user, page=1, per_page=20):
@@ -397,7 +421,7 @@ def featured_topics(*, user, category=None, page=1, per_page=20):
     )
     if category is not None:
         qs = qs.filter(category=category)
-    return paginate(Paginator(qs, per_page), page)
+    return _topics_page(paginate(Paginator(qs, per_page), page))
 
 
 def featured_posts(*, user, category=None, page=1, per_page=20):

@@ -75,7 +75,7 @@ class AlwaysDownCache(BaseCache):
 DOWN = {"default": {"BACKEND": "forum.lib.cache.FailSoftCache", "LOCATION": "down",
                     "OPTIONS": {"INNER_BACKEND": "tests.test_cache_outage.AlwaysDownCache"}}}
 CLOSED_PORT = {"default": {"BACKEND": "forum.lib.cache.FailSoftCache", "LOCATION": "redis://127.0.0.1:1/0",
-                           "OPTIONS": {"INNER_BACKEND": "django.core.cache.backends.redis.RedisCache",
+                           "OPTIONS": {"INNER_BACKEND": "forum.lib.cache.ReusedClientRedisCache",
                                        "socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 
 
@@ -192,3 +192,19 @@ def test_a_programming_error_is_not_swallowed():
     with pytest.raises(Exception) as info:
         cache.set("k", lambda: None)  # a lambda cannot be pickled (locmem) - a bug, not an outage
     assert not isinstance(info.value, cache_lib.CacheUnavailable)
+
+
+def test_the_redis_cache_builds_one_client_per_pool_not_one_per_call():
+    """Django builds a redis.Redis (and its table of ~180 response callbacks) for every cache call;
+    ours keeps one per connection pool, and still degrades when the server is down."""
+    from forum.lib.cache import FailSoftCache
+
+    cache = FailSoftCache(CLOSED_PORT["default"]["LOCATION"], CLOSED_PORT["default"])
+    inner = cache.inner._cache  # noqa: SLF001 - the client the backend uses
+    first = inner.get_client("a", write=True)
+    assert inner.get_client("b", write=False) is first  # one server: reads and writes share pool 0
+    assert first.connection_pool is inner._get_connection_pool(True)  # noqa: SLF001
+    _forget_log_throttle()
+    assert cache.get("missing", "fallback") == "fallback"
+    assert cache.get_many(["a", "b"]) == {}
+    assert inner.get_client("c") is first

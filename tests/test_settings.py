@@ -222,7 +222,7 @@ def test_redis_url_turns_on_redis_cache_channels_and_celery_broker():
     s = settings_for(["CACHES", "CHANNEL_LAYERS", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"], REDIS_URL=url)
     # every cache call goes through the fail-soft wrapper (forum.lib.cache), Redis behind it
     assert s["CACHES"]["default"]["BACKEND"] == "forum.lib.cache.FailSoftCache"
-    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["CACHES"]["default"]["OPTIONS"]["INNER_BACKEND"] == "forum.lib.cache.ReusedClientRedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == url
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     # a socket timeout longer than channels_redis' 5 s blocking read, or idle consumers crash

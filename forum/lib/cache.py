@@ -25,7 +25,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("huoli.cache")
@@ -68,13 +68,44 @@ def outage_errors():
 _MISSING = object()
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one `redis.Redis` per connection pool.
+
+    Django builds a new `redis.Redis(connection_pool=pool)` for every cache call. The connections
+    are pooled either way, but each construction fills a fresh table of about 180 response callbacks:
+    on a page making 20 cache calls that was 4 ms of the page's time (cProfile of the topic page).
+    A `redis.Redis` is safe to share between threads (every command takes its own connection from
+    the pool), so one per pool does what twenty did."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+            client = self._clients.setdefault(index, self._client(connection_pool=self._pools[index]))
+        return client
+
+
+class ReusedClientRedisCache(RedisCache):
+    """Django's RedisCache with `ReusedClientRedisCacheClient` (the production INNER_BACKEND)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
+
 class FailSoftCache(BaseCache):
     """A cache backend that delegates to OPTIONS["INNER_BACKEND"] and degrades when it is down."""
 
     def __init__(self, location, params):
         params = dict(params)
         options = dict(params.get("OPTIONS") or {})
-        inner_path = options.pop("INNER_BACKEND", "django.core.cache.backends.redis.RedisCache")
+        inner_path = options.pop("INNER_BACKEND", "forum.lib.cache.ReusedClientRedisCache")
         params["OPTIONS"] = options
         super().__init__(params)
         self.inner = import_string(inner_path)(location, params)
