@@ -71,3 +71,22 @@ def test_plain_post_redirects_with_message_and_guests_sign_in(client, tipper):
     client.force_login(tipper)
     response = client.post(f"/tips/posts/{post.pk}/", {"amount": "5", "request_key": "g"}, follow=True)
     assert "you tipped 5 points" in response.text
+
+
+def test_each_post_has_its_own_tip_form_and_request_key(client, tipper):
+    """The form is rendered once per page and copied per post: each copy posts to its own post, with a
+    request key of its own (one key for two posts would make the second tip a replay of the first)."""
+    import re
+
+    from forum import services as forum
+
+    topic = TopicFactory.create()
+    others = [forum.post_create(actor=UserFactory(), topic=topic, body=f"回复 {i}") for i in range(3)]
+    client.force_login(tipper)
+    page = client.get(topic.get_absolute_url()).text
+    posts = [topic.posts.get(number=1), *others]
+    for post in posts:
+        assert f'id="tip-{post.pk}"' in page and f'action="/tips/posts/{post.pk}/"' in page
+    keys = re.findall(r'name="request_key" value="([0-9a-f]{32})"', page)
+    assert len(keys) == len(posts) == len(set(keys))
+    assert "2147480001" not in page
